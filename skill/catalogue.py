@@ -1,0 +1,506 @@
+"""Load the answer catalogue (responses/) and check it before anyone hears it."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RESPONSES_DIR = PROJECT_ROOT / "responses"
+DEFAULT_LOCALE = "en-US"
+
+# One or two breaths when spoken calmly; Alexa's own limit (8,000) is far above this.
+MAX_SPOKEN_CHARS = 350
+# A template that expands further than this is a typo, not a phrasing list.
+MAX_VARIANTS_PER_TEMPLATE = 300
+MAX_UTTERANCE_CHARS = 200
+
+# Alexa refuses sample utterances with anything but letters, spaces, apostrophes, hyphens
+# and the periods of spelled-out letters ("x. ray").
+UTTERANCE_CHARS = re.compile(r"^[a-z][a-z' .\-]*$")
+INTENT_NAME = re.compile(r"^[A-Z][A-Za-z]*Intent$")
+# Spoken text becomes SSML: these would break it or be read out as symbols.
+SSML_UNSAFE = re.compile(r"[<>&\"\\\x00-\x1f]")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+TOP_KEYS = {"locale", "invocation_name", "prompts", "groups", "lexicon", "emergency", "matcher",
+            "topic"}
+PROMPT_KEYS = {
+    "welcome", "welcome_reprompt", "help", "help_reprompt", "fallback", "fallback_reprompt",
+    "anything_else", "goodbye", "no_thanks", "nothing_offered", "nothing_to_repeat",
+    "not_walking_steps", "step_intro", "step_next", "step_last", "step_first", "error",
+}
+TOPIC_KEYS = {"intent", "group", "question", "card_title", "card_text", "answer", "unset_answer",
+              "section", "quote", "setting", "rule", "steps", "step_quotes", "follow_up",
+              "end_session", "utterances"}
+LEXICON_KEYS = {"word", "ipa", "respelling"}
+FOLLOW_UP_KEYS = {"prompt", "intent"}
+EMERGENCY_KEYS = {"patterns", "not_patterns"}
+MATCHER_KEYS = {"out_of_scope"}
+CLINIC_KEYS = {"name", "phone", "phone_hours", "fasting", "medicines", "arrival", "duration",
+               "risks"}
+# Settings a topic may answer from; name/phone_hours only shape the contact sentence.
+TOPIC_SETTINGS = {"phone", "fasting", "medicines", "arrival", "duration", "risks"}
+
+
+class CatalogueError(ValueError):
+    """The catalogue or clinic settings cannot be used as written."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"{len(problems)} {noun} in the catalogue:\n"
+                         + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Pronunciation:
+    """How to say one hard word."""
+
+    word: str
+    ipa: str
+    respelling: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An offer made after an answer, taken up by a yes."""
+
+    prompt: str
+    intent: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One question patients ask, with its answer and where that answer comes from."""
+
+    intent: str
+    group: str
+    question: str
+    card_title: str
+    answer: str
+    card_text: str
+    source: str
+    templates: tuple[str, ...]
+    samples: tuple[str, ...]
+    steps: tuple[str, ...] = ()
+    follow_up: FollowUp | None = None
+    end_session: bool = False
+    section: str = ""
+    quotes: tuple[str, ...] = ()
+    setting: str = ""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One piece of speech rendered to its own audio file."""
+
+    id: str
+    intent: str
+    title: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The clinic's own settings (responses/clinic.toml)."""
+
+    values: dict[str, str]
+
+    def get(self, key: str) -> str:
+        """Return a setting, or an empty string when the clinic has not filled it in."""
+        return self.values.get(key, "").strip()
+
+    @property
+    def name(self) -> str:
+        """Return the clinic's name, or a neutral stand-in."""
+        return self.get("name") or "your clinic"
+
+    @property
+    def phone(self) -> str:
+        """Return the clinic's phone number, or an empty string."""
+        return self.get("phone")
+
+    def contact_sentence(self) -> str:
+        """Say how to reach the care team with whatever the clinic has filled in."""
+        if not self.phone:
+            return "Please use the phone number in your appointment letter to reach your care team."
+        sentence = f"You can call {self.name} on {self.phone}."
+        if self.get("phone_hours"):
+            sentence += f" The phone is answered {self.get('phone_hours')}."
+        return sentence
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the assistant says and hears in one locale."""
+
+    locale: str
+    invocation_name: str
+    prompts: dict[str, str]
+    groups: dict[str, str]
+    topics: dict[str, Topic]
+    lexicon: tuple[Pronunciation, ...]
+    emergency_patterns: tuple[re.Pattern, ...]
+    emergency_exceptions: tuple[re.Pattern, ...]
+    out_of_scope: tuple[str, ...]
+    clinic: Clinic
+    path: Path
+    clinic_path: Path
+    _respell_re: re.Pattern | None = field(default=None, repr=False, compare=False)
+
+    def topic(self, intent: str) -> Topic:
+        """Return the topic answered by an intent."""
+        return self.topics[intent]
+
+    def clips(self) -> list[Clip]:
+        """List every piece of speech that gets its own audio file, in a stable order."""
+        clips = []
+        for topic in self.topics.values():
+            if topic.steps:
+                whole = " ".join([topic.answer, *topic.steps])
+                clips.append(Clip(topic.intent, topic.intent, topic.question, whole, topic.source))
+                clips.append(Clip(intro_clip_id(topic.intent), topic.intent, topic.question,
+                                  topic.answer, topic.source))
+                for number, step in enumerate(topic.steps, 1):
+                    clips.append(Clip(step_clip_id(topic.intent, number), topic.intent,
+                                      f"{topic.question} Step {number}", step, topic.source))
+            else:
+                clips.append(Clip(topic.intent, topic.intent, topic.question, topic.answer,
+                                  topic.source))
+        return clips
+
+    def respell(self, text: str) -> str:
+        """Swap hard words for respellings that engines without phonemes say right."""
+        if self._respell_re is None:
+            return text
+        spellings = {p.word.lower(): p.respelling for p in self.lexicon}
+        return self._respell_re.sub(lambda m: spellings[m.group(0).lower()], text)
+
+
+def intro_clip_id(intent: str) -> str:
+    """Name the clip said before the first step."""
+    return f"{intent}.intro"
+
+
+def step_clip_id(intent: str, number: int) -> str:
+    """Name the clip of one procedure step."""
+    return f"{intent}.step-{number}"
+
+
+def expand(template: str, limit: int = MAX_VARIANTS_PER_TEMPLATE) -> list[str]:
+    """Expand `{a|b|}` alternatives into every phrasing, in order, without duplicates."""
+    parts = re.split(r"(\{[^{}]*\})", template)
+    choices: list[list[str]] = []
+    count = 1
+    for part in parts:
+        if part.startswith("{") and part.endswith("}"):
+            options = part[1:-1].split("|")
+        else:
+            if "{" in part or "}" in part:
+                raise ValueError("has an unmatched or nested brace")
+            options = [part]
+        choices.append(options)
+        count *= len(options)
+    if count > limit:
+        raise ValueError(f"expands to {count} variants (the limit is {limit}); split it up")
+    seen: dict[str, None] = {}
+    for combo in itertools.product(*choices):
+        text = " ".join("".join(combo).split())
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+def normalize_space(text: str) -> str:
+    """Fold runs of white space and typographic apostrophes so quotes compare fairly."""
+    return " ".join(text.replace("\u2019", "'").split())
+
+
+class _Problems:
+    """Collects problems so one run reports all of them, each naming file and key."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def unknown_keys(self, where: str, table: dict, allowed: set[str]) -> None:
+        for key in sorted(set(table) - allowed):
+            self.add(f"{where}.{key}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+
+    def spoken(self, where: str, text: object, *, limit: int = MAX_SPOKEN_CHARS) -> str:
+        if not isinstance(text, str) or not text.strip():
+            self.add(where, "must be a non-empty string")
+            return ""
+        if SSML_UNSAFE.search(text):
+            bad = sorted(set(SSML_UNSAFE.findall(text)))
+            self.add(where, f"contains characters that break speech markup: {bad!r}; "
+                            "write 'and' for '&' and leave out < > and double quotes")
+        if len(text) > limit:
+            self.add(where, f"is {len(text)} characters; keep spoken text under {limit} so it "
+                            "can be heard in a breath or two")
+        return text.strip()
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise CatalogueError([f"{path}: file not found"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError([f"{path}: not valid TOML ({error})"]) from None
+
+
+def load_clinic(path: Path | None = None) -> Clinic:
+    """Read the clinic settings, rejecting unknown keys and unsafe text."""
+    path = Path(path or os.environ.get("CLINIC_SETTINGS") or RESPONSES_DIR / "clinic.toml")
+    data = _read_toml(path)
+    problems = _Problems()
+    problems.unknown_keys(str(path), data, CLINIC_KEYS)
+    values = {}
+    for key in sorted(CLINIC_KEYS & set(data)):
+        value = data[key]
+        if not isinstance(value, str):
+            problems.add(f"{path}: {key}", "must be a string (use \"\" to leave it unset)")
+            continue
+        if value.strip():
+            problems.spoken(f"{path}: {key}", value)
+        values[key] = value.strip()
+    if problems.items:
+        raise CatalogueError(problems.items)
+    return Clinic(values)
+
+
+def load_catalogue(locale: str = DEFAULT_LOCALE, *, responses_dir: Path | None = None,
+                   clinic_path: Path | None = None) -> Catalogue:
+    """Read and check one locale's catalogue with the clinic's settings filled in."""
+    responses_dir = Path(responses_dir or RESPONSES_DIR)
+    path = responses_dir / f"{locale}.toml"
+    clinic_path = Path(clinic_path or os.environ.get("CLINIC_SETTINGS")
+                       or responses_dir / "clinic.toml")
+    clinic = load_clinic(clinic_path)
+    data = _read_toml(path)
+    return _build(data, path, clinic, clinic_path)
+
+
+@lru_cache(maxsize=8)
+def cached_catalogue(locale: str = DEFAULT_LOCALE) -> Catalogue:
+    """Load a catalogue once per process (warm Lambda containers reuse it)."""
+    return load_catalogue(locale)
+
+
+def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path) -> Catalogue:
+    where = str(path)
+    problems = _Problems()
+    problems.unknown_keys(where, data, TOP_KEYS)
+    for key in ("locale", "invocation_name", "prompts", "groups", "topic"):
+        if key not in data:
+            problems.add(f"{where}: {key}", "is missing")
+    if problems.items:
+        raise CatalogueError(problems.items)
+
+    prompts = {}
+    if not isinstance(data["prompts"], dict):
+        problems.add(f"{where}: prompts", "must be a table")
+    else:
+        problems.unknown_keys(f"{where}: prompts", data["prompts"], PROMPT_KEYS)
+        for key in sorted(PROMPT_KEYS):
+            if key not in data["prompts"]:
+                problems.add(f"{where}: prompts.{key}", "is missing")
+            else:
+                prompts[key] = problems.spoken(f"{where}: prompts.{key}", data["prompts"][key],
+                                               limit=2 * MAX_SPOKEN_CHARS)
+    groups = {k: str(v) for k, v in data["groups"].items()}
+
+    lexicon = []
+    for index, entry in enumerate(data.get("lexicon", [])):
+        at = f"{where}: lexicon[{index}]"
+        problems.unknown_keys(at, entry, LEXICON_KEYS)
+        if not all(isinstance(entry.get(k), str) and entry.get(k) for k in LEXICON_KEYS):
+            problems.add(at, "needs word, ipa and respelling")
+            continue
+        if SSML_UNSAFE.search(entry["ipa"]):
+            problems.add(f"{at}.ipa", "contains characters that break speech markup")
+        lexicon.append(Pronunciation(entry["word"].lower(), entry["ipa"], entry["respelling"]))
+    if len({p.word for p in lexicon}) != len(lexicon):
+        problems.add(f"{where}: lexicon", "names the same word twice")
+
+    emergency = data.get("emergency", {})
+    problems.unknown_keys(f"{where}: emergency", emergency, EMERGENCY_KEYS)
+    emergency_patterns = _compile_patterns(problems, f"{where}: emergency.patterns",
+                                           emergency.get("patterns", []))
+    emergency_exceptions = _compile_patterns(problems, f"{where}: emergency.not_patterns",
+                                             emergency.get("not_patterns", []))
+    if not emergency_patterns:
+        problems.add(f"{where}: emergency.patterns", "must list at least one red-flag pattern")
+
+    matcher = data.get("matcher", {})
+    problems.unknown_keys(f"{where}: matcher", matcher, MATCHER_KEYS)
+    out_of_scope = []
+    for index, template in enumerate(matcher.get("out_of_scope", [])):
+        out_of_scope += _expand_checked(problems, f"{where}: matcher.out_of_scope[{index}]",
+                                        template)
+
+    topics: dict[str, Topic] = {}
+    for index, raw in enumerate(data["topic"]):
+        topic = _build_topic(problems, f"{where}: topic[{index}]", raw, groups, clinic)
+        if topic is None:
+            continue
+        if topic.intent in topics:
+            problems.add(f"{where}: topic[{index}].intent", f"{topic.intent} is defined twice")
+        topics[topic.intent] = topic
+    for topic in topics.values():
+        if topic.follow_up and topic.follow_up.intent not in topics:
+            problems.add(f"{where}: {topic.intent}.follow_up.intent",
+                         f"{topic.follow_up.intent} is not a topic in this catalogue")
+    if problems.items:
+        raise CatalogueError(problems.items)
+
+    respell_re = None
+    if lexicon:
+        words = sorted((re.escape(p.word) for p in lexicon), key=len, reverse=True)
+        respell_re = re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE)
+    return Catalogue(
+        locale=data["locale"], invocation_name=data["invocation_name"], prompts=prompts,
+        groups=groups, topics=topics, lexicon=tuple(lexicon),
+        emergency_patterns=emergency_patterns, emergency_exceptions=emergency_exceptions,
+        out_of_scope=tuple(out_of_scope), clinic=clinic, path=path, clinic_path=clinic_path,
+        _respell_re=respell_re,
+    )
+
+
+def _compile_patterns(problems: _Problems, where: str, patterns: list) -> tuple[re.Pattern, ...]:
+    compiled = []
+    for index, pattern in enumerate(patterns):
+        try:
+            compiled.append(re.compile(pattern))
+        except (re.error, TypeError) as error:
+            problems.add(f"{where}[{index}]", f"is not a valid regular expression ({error})")
+    return tuple(compiled)
+
+
+def _expand_checked(problems: _Problems, where: str, template: object) -> list[str]:
+    if not isinstance(template, str) or not template.strip():
+        problems.add(where, "must be a non-empty string")
+        return []
+    try:
+        variants = expand(template)
+    except ValueError as error:
+        problems.add(where, f"{template!r} {error}")
+        return []
+    for variant in variants:
+        if not UTTERANCE_CHARS.match(variant):
+            problems.add(where, f"{variant!r} has characters Alexa refuses in sample utterances "
+                                "(use lower-case letters, spaces, apostrophes and 'x. ray' style "
+                                "periods; spell out numbers)")
+            break
+        if len(variant) > MAX_UTTERANCE_CHARS:
+            problems.add(where, f"{variant!r} is longer than {MAX_UTTERANCE_CHARS} characters")
+            break
+    return variants
+
+
+def _fill(problems: _Problems, where: str, text: str, clinic: Clinic) -> str:
+    values = {"contact": clinic.contact_sentence(), "clinic_name": clinic.name}
+    for name in PLACEHOLDER.findall(text):
+        if name not in values:
+            problems.add(where, f"unknown placeholder {{{name}}} (use {{contact}} or {{clinic_name}})")
+            return text
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str],
+                 clinic: Clinic) -> Topic | None:
+    if not isinstance(raw, dict):
+        problems.add(at, "must be a table")
+        return None
+    problems.unknown_keys(at, raw, TOPIC_KEYS)
+    intent = raw.get("intent", "")
+    if not isinstance(intent, str) or not INTENT_NAME.match(intent):
+        problems.add(f"{at}.intent", f"{intent!r} is not an intent name like DrivingIntent")
+        return None
+    at = f"{at} ({intent})"
+    for key in ("group", "question", "card_title"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            problems.add(f"{at}.{key}", "is missing")
+    if raw.get("group") and raw.get("group") not in groups:
+        problems.add(f"{at}.group", f"{raw['group']!r} is not one of the [groups]")
+
+    kinds = [k for k in ("section", "setting", "rule") if k in raw]
+    source = ""
+    section, setting, quotes = "", "", ()
+    if len(kinds) != 1:
+        problems.add(at, "must name exactly one source: section (with quote) from the leaflet, "
+                         "a clinic setting, or a safety rule")
+    elif kinds == ["section"]:
+        section = str(raw["section"])
+        quotes = tuple(str(q) for q in [raw.get("quote", ""), *raw.get("step_quotes", [])] if q)
+        if not raw.get("quote"):
+            problems.add(f"{at}.quote", "is missing: quote the leaflet's words this answer restates")
+        source = f"leaflet: {section}"
+    elif kinds == ["setting"]:
+        setting = str(raw["setting"])
+        if setting not in TOPIC_SETTINGS:
+            problems.add(f"{at}.setting", f"{setting!r} is not a clinic setting "
+                                          f"(one of: {', '.join(sorted(TOPIC_SETTINGS))})")
+        if "unset_answer" not in raw:
+            problems.add(f"{at}.unset_answer", "is missing: say what to tell patients while the "
+                                               "clinic has not filled this setting in")
+        source = f"clinic setting: {setting}"
+    else:
+        source = f"safety rule: {raw['rule']}"
+
+    if setting:
+        if clinic.get(setting):
+            answer = raw.get("answer", clinic.get(setting))
+        else:
+            answer = raw.get("unset_answer", "")
+            source += " (not set: default answer)"
+    else:
+        answer = raw.get("answer", "")
+        if "unset_answer" in raw:
+            problems.add(f"{at}.unset_answer", "only applies to answers from a clinic setting")
+    answer = _fill(problems, f"{at}.answer", problems.spoken(f"{at}.answer", answer), clinic)
+    problems.spoken(f"{at}.answer (with clinic settings filled in)", answer)
+
+    steps = tuple(problems.spoken(f"{at}.steps[{i}]", s) for i, s in enumerate(raw.get("steps", [])))
+    if "step_quotes" in raw and len(raw["step_quotes"]) != len(steps):
+        problems.add(f"{at}.step_quotes", "must quote the leaflet once for every step")
+
+    follow_up = None
+    if "follow_up" in raw:
+        offer = raw["follow_up"]
+        problems.unknown_keys(f"{at}.follow_up", offer, FOLLOW_UP_KEYS)
+        if not isinstance(offer.get("intent"), str) or not offer.get("prompt"):
+            problems.add(f"{at}.follow_up", "needs a prompt and an intent")
+        else:
+            follow_up = FollowUp(problems.spoken(f"{at}.follow_up.prompt", offer["prompt"]),
+                                 offer["intent"])
+
+    templates = raw.get("utterances", [])
+    if not isinstance(templates, list) or not templates:
+        problems.add(f"{at}.utterances", "has no sample utterances; Alexa could never reach it")
+        templates = []
+    samples: list[str] = []
+    for index, template in enumerate(templates):
+        samples += _expand_checked(problems, f"{at}.utterances[{index}]", template)
+
+    card_text = raw.get("card_text") or answer
+    if steps:
+        card_text = "\n".join([answer, *(f"{n}. {s}" for n, s in enumerate(steps, 1))])
+    return Topic(
+        intent=intent, group=raw.get("group", ""), question=raw.get("question", ""),
+        card_title=raw.get("card_title", ""), answer=answer, card_text=card_text, source=source,
+        templates=tuple(templates), samples=tuple(dict.fromkeys(samples)), steps=steps,
+        follow_up=follow_up, end_session=bool(raw.get("end_session", False)), section=section,
+        quotes=quotes, setting=setting,
+    )
