@@ -1,0 +1,152 @@
+"""Command line: `python -m skill <command>`; `python -m skill --help` lists the commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from skill.catalogue import DEFAULT_LOCALE, CatalogueError, load_catalogue
+
+
+def build_model(args: argparse.Namespace) -> int:
+    """Write interaction_model/<locale>.json, or with --check fail when it is stale."""
+    from skill.model import model_path, render_model, write_atomically
+
+    catalogue = load_catalogue(args.locale)
+    path, text = model_path(args.locale), render_model(catalogue)
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if args.check:
+        if current != text:
+            print(f"{path} is stale: the catalogue has changed since it was built.\n"
+                  "Run `python -m skill build-model` and commit the result.", file=sys.stderr)
+            return 1
+        print(f"{path} is up to date.")
+        return 0
+    if current == text:
+        print(f"{path} is already up to date.")
+    else:
+        write_atomically(path, text)
+        print(f"Wrote {path} ({len(catalogue.topics)} topics).")
+    return 0
+
+
+def validate(args: argparse.Namespace) -> int:
+    """Check the catalogue and model for anything Alexa or a patient would trip on."""
+    from skill.model import validate as find_problems
+
+    problems = find_problems(load_catalogue(args.locale))
+    if problems:
+        print(f"Found {len(problems)} problem(s) in the {args.locale} skill:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"The {args.locale} skill is valid: the model, answers and sources all check out.")
+    return 0
+
+
+def _session(locale: str):
+    from skill.handlers import build_skill
+    from skill.local import Conversation
+    from skill.matcher import QuestionMatcher
+
+    catalogue = load_catalogue(locale)
+    skill = build_skill(catalogue)
+    return (lambda: Conversation(skill, catalogue)), QuestionMatcher(catalogue)
+
+
+def ask(args: argparse.Namespace) -> int:
+    """Answer questions from the command line, through the real skill handlers."""
+    from skill.local import answer_question
+
+    new_conversation, matcher = _session(args.locale)
+    if args.question == "-":
+        questions = (line.strip() for line in sys.stdin)
+    elif args.question:
+        questions = iter([args.question])
+    else:
+        print("Give a question in quotes, or - to read one question per line.", file=sys.stderr)
+        return 2
+    for question in questions:
+        if not question:
+            continue
+        answer = answer_question(new_conversation(), matcher, question)
+        if args.json:
+            print(json.dumps(answer, ensure_ascii=False), flush=True)
+        else:
+            print(answer["text"])
+    return 0
+
+
+def chat(args: argparse.Namespace) -> int:
+    """Talk to the skill turn by turn, as `ask dialog` does with Alexa."""
+    from skill.local import answer_question, built_in_intent
+
+    new_conversation, matcher = _session(args.locale)
+    conversation = new_conversation()
+    print("Type a question as a patient would. Also: next, previous, repeat, yes, no, help, "
+          "stop. Ctrl-D leaves.\n")
+    print(f"Alexa: {conversation.launch().text}")
+    while not conversation.ended:
+        try:
+            question = input("You: ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            conversation.end()
+            break
+        if not question:
+            continue
+        intent = built_in_intent(question)
+        reply = (conversation.intent(intent).text if intent
+                 else answer_question(conversation, matcher, question)["text"])
+        print(f"Alexa: {reply}")
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve the skill (and kiosk) over HTTP."""
+    from skill.web import serve as run_server
+
+    return run_server(host=args.host, port=args.port, insecure_dev=args.insecure_dev) or 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """Describe the commands."""
+    top = argparse.ArgumentParser(
+        prog="python -m skill",
+        description="Kyphoplasty questions answered: an Alexa skill, a clinic kiosk and audio.")
+    commands = top.add_subparsers(dest="command", required=True, metavar="command")
+
+    def command(name, handler, help_text):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--locale", default=DEFAULT_LOCALE, help="catalogue locale (default: %(default)s)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = command("build-model", build_model, "generate interaction_model/<locale>.json")
+    sub.add_argument("--check", action="store_true", help="fail if the committed model is stale")
+    command("validate", validate, "check the model and answers as Alexa and patients would")
+    sub = command("ask", ask, "answer a question (or - for one per line on standard input)")
+    sub.add_argument("question", nargs="?", help='e.g. "can I drive after the procedure?"')
+    sub.add_argument("--json", action="store_true", help="print one JSON object per question")
+    command("chat", chat, "talk to the skill turn by turn")
+    sub = command("serve", serve, "serve the skill at /alexa and the kiosk at /")
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    sub.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    sub.add_argument("--insecure-dev", action="store_true",
+                     help="skip signature and timestamp checks; loopback only, for local testing")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit status."""
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except CatalogueError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
