@@ -1,0 +1,293 @@
+"""Serve the skill to Alexa as a self-hosted web service (Flask + flask-ask-sdk on waitress).
+
+Every POST to /alexa is size-checked and verified on its raw bytes by
+``skill.verification`` before flask-ask-sdk sees it; the SDK's own verifiers are switched
+off because they deserialize first and cannot load on this machine (see ``skill.compat``).
+Bad input always answers 4xx with a JSON ``{"error": ...}`` body. Logs carry the request
+ID, type, intent name, verification outcome and latency, never the body, slot values,
+user or device IDs, or tokens.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import waitress
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from skill.compat import import_skill_adapter
+from skill.verification import (
+    CertChainSource,
+    VerificationError,
+    trust_store,
+    utc_now,
+    verify_request,
+)
+
+logger = logging.getLogger("skill.web")
+
+ALEXA_PATH = "/alexa"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 128 * 1024
+SERVER_BODY_LIMIT_BYTES = 1024 * 1024
+SKILL_ID_SETTING = "ALEXA_SKILL_ID"
+TRUST_ROOTS_SETTING = "ALEXA_TRUST_ROOTS"
+INSECURE_DEV_SETTING = "INSECURE_DEV"
+
+# Anything logged from the request is cut down to these characters, so a crafted intent
+# name cannot forge log lines or smuggle a long string into them.
+_LOGGABLE = re.compile(r"[^A-Za-z0-9._:\-]")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app that answers Alexa at POST /alexa and health checks at GET /healthz.
+
+    Settings (``config`` wins over the environment): ALEXA_SKILL_ID, ALEXA_TRUST_ROOTS (PEM
+    file of trusted roots, certifi's bundle when unset), INSECURE_DEV. Tests may also pass
+    SKILL (a CustomSkill), CLOCK (a ``now`` callable) and CERT_CHAINS (a CertChainSource).
+    """
+    settings: dict[str, Any] = {
+        SKILL_ID_SETTING: os.environ.get(SKILL_ID_SETTING) or None,
+        TRUST_ROOTS_SETTING: os.environ.get(TRUST_ROOTS_SETTING) or None,
+        INSECURE_DEV_SETTING: False,
+        "SKILL": None,
+        "CLOCK": utc_now,
+        "CERT_CHAINS": None,
+        **(config or {}),
+    }
+    skill_id: str | None = settings[SKILL_ID_SETTING] or None
+    insecure_dev = bool(settings[INSECURE_DEV_SETTING])
+    if not skill_id and not insecure_dev:
+        raise RuntimeError(
+            f"{SKILL_ID_SETTING} is not set. Set it to the skill ID from the Alexa developer "
+            "console (amzn1.ask.skill...) so requests meant for other skills are refused."
+        )
+    trust_roots: str | None = settings[TRUST_ROOTS_SETTING]
+    if not insecure_dev:
+        # Read the roots now so a wrong ALEXA_TRUST_ROOTS stops the start, not each request.
+        trust_store(trust_roots)
+    clock: Callable[[], datetime] = settings["CLOCK"]
+    chains: CertChainSource = settings["CERT_CHAINS"] or CertChainSource()
+    skill: CustomSkill = settings["SKILL"] or _build_skill(skill_id)
+
+    app = Flask(__name__)
+    app.config.update(settings)
+    # One byte over the limit: werkzeug silently stops reading an undeclared-length body at
+    # MAX_CONTENT_LENGTH, so reading one extra byte is how _read_body sees it is too large.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
+    adapter_module = import_skill_adapter()
+    # Our verification runs on the raw body first; the SDK's would deserialize first and
+    # its signature check cannot load here (skill.compat).
+    app.config[adapter_module.VERIFY_SIGNATURE_APP_CONFIG] = False
+    app.config[adapter_module.VERIFY_TIMESTAMP_APP_CONFIG] = False
+    adapter = adapter_module.SkillAdapter(skill=skill, skill_id=skill_id or "insecure-dev", app=app)
+
+    @app.get(HEALTH_PATH)
+    def healthz() -> Response:
+        """Tell a load balancer the process is up."""
+        return Response("ok\n", mimetype="text/plain")
+
+    @app.post(ALEXA_PATH)
+    def alexa() -> Response | tuple[Response, int]:
+        """Verify the raw request, then let the skill answer it."""
+        started = time.perf_counter()
+        envelope: dict[str, Any] | None = None
+        outcome = "not checked"
+        try:
+            body = _read_body()
+            envelope = verify_request(
+                request.headers,
+                body,
+                skill_id=skill_id,
+                now=clock,
+                insecure_dev=insecure_dev,
+                trust_roots=trust_roots,
+                chains=chains,
+            )
+            outcome = "skipped (insecure dev)" if insecure_dev else "passed"
+            _check_sdk_reads(skill, body)
+            answer = adapter.dispatch_request()
+        except VerificationError as refusal:
+            if outcome == "not checked":
+                outcome = "failed"
+            _log_request(envelope, outcome, 400, started, refusal.reason)
+            return _error(400, refusal.reason)
+        except HTTPException as failure:
+            status = failure.code or 500
+            _log_request(envelope, outcome, status, started, _describe(failure))
+            return _error(status, _describe(failure))
+        except Exception as failure:
+            _log_request(envelope, outcome, 500, started, type(failure).__name__)
+            raise
+        _log_request(envelope, outcome, answer.status_code, started)
+        return answer
+
+    @app.errorhandler(HTTPException)
+    def http_error(failure: HTTPException) -> tuple[Response, int]:
+        """Answer routing errors (404, 405, 413...) with JSON instead of HTML."""
+        return _error(failure.code or 500, _describe(failure))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(failure: Exception) -> tuple[Response, int]:
+        """Answer a bug with a plain 500: no stack trace leaves the process."""
+        # Only the type: the message of an arbitrary exception may quote request content.
+        logger.error("Unexpected failure while answering: %s", type(failure).__name__)
+        return _error(500, "The skill could not answer this request. Please try again.")
+
+    return app
+
+
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    insecure_dev: bool = False,
+    config: dict[str, Any] | None = None,
+):
+    """Create (without starting) a waitress server for the app; port 0 picks a free port."""
+    if insecure_dev:
+        _refuse_non_loopback(host)
+    app = create_app({**(config or {}), INSECURE_DEV_SETTING: insecure_dev})
+    # The app answers bodies over MAX_BODY_BYTES with a JSON 413; this looser cap in the
+    # server stops a huge body from being buffered at all (waitress answers that in text).
+    return waitress.create_server(
+        app,
+        host=host,
+        port=port,
+        max_request_body_size=SERVER_BODY_LIMIT_BYTES,
+        ident="kyphoplasty-skill",
+    )
+
+
+def serve(host: str = "127.0.0.1", port: int = 8080, insecure_dev: bool = False) -> None:
+    """Run the web service on waitress until interrupted, printing the URLs it answers."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    server = make_server(host, port, insecure_dev)
+    if insecure_dev:
+        banner = (
+            "WARNING: INSECURE DEV MODE. Request signatures and timestamps are NOT checked; "
+            "anyone who can reach this port can talk to the skill. Never expose it."
+        )
+        logger.warning(banner)
+        print(f"\n{'!' * 78}\n{banner}\n{'!' * 78}\n", file=sys.stderr)
+    for base in base_urls(server):
+        print(f"Alexa endpoint: POST {base}{ALEXA_PATH}")
+        print(f"Health check:   GET  {base}{HEALTH_PATH}")
+    if not insecure_dev:
+        print("Alexa only calls https on port 443: put a TLS-terminating proxy in front.")
+    server.run()
+
+
+def base_urls(server) -> list[str]:
+    """Return http://host:port for every socket a waitress server listens on."""
+    # A name like "localhost" can bind several sockets (IPv4 and IPv6): waitress then
+    # returns a MultiSocketServer that lists them instead of one host and port.
+    listening = getattr(server, "effective_listen", None) or [
+        (server.effective_host, server.effective_port)
+    ]
+    return [f"http://{_url_host(host)}:{port}" for host, port in listening]
+
+
+def _build_skill(skill_id: str | None) -> CustomSkill:
+    """Build the real skill; imported late so the web layer loads without the catalogue."""
+    from skill.handlers import build_skill
+
+    return build_skill(skill_id=skill_id)
+
+
+def _read_body() -> bytes:
+    """Return the raw body, refusing more than MAX_BODY_BYTES whatever Content-Length says."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge(_too_large())
+    try:
+        body = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise RequestEntityTooLarge(_too_large()) from None
+    if len(body) > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge(_too_large())
+    return body
+
+
+def _too_large() -> str:
+    """Say how large a request may be."""
+    return f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."
+
+
+def _check_sdk_reads(skill: CustomSkill, body: bytes) -> None:
+    """Refuse with 400 a verified body the SDK cannot deserialize, before it answers 500."""
+    try:
+        skill.serializer.deserialize(payload=body.decode("utf-8"), obj_type=RequestEnvelope)
+    except Exception:  # the SDK raises several types here; all mean "not Alexa's format"
+        raise VerificationError("The request does not match Alexa's request format.") from None
+
+
+def _error(status: int, message: str) -> tuple[Response, int]:
+    """Return a JSON error body with a human message."""
+    return jsonify(error=message), status
+
+
+def _describe(failure: HTTPException) -> str:
+    """Return the human description of an HTTP error."""
+    return failure.description or failure.name
+
+
+def _loggable(value: object) -> str:
+    """Return a short, single-line, log-safe form of a request field."""
+    if not isinstance(value, str) or not value:
+        return "-"
+    return _LOGGABLE.sub("?", value)[:120]
+
+
+def _log_request(
+    envelope: dict[str, Any] | None,
+    outcome: str,
+    status: int,
+    started: float,
+    reason: str | None = None,
+) -> None:
+    """Log one line per request: IDs and names only, never content or personal data."""
+    alexa_request = (envelope or {}).get("request") or {}
+    intent = alexa_request.get("intent") if isinstance(alexa_request, dict) else None
+    latency_ms = (time.perf_counter() - started) * 1000
+    logger.log(
+        logging.INFO if status < 400 else logging.WARNING,
+        "alexa request_id=%s type=%s intent=%s verification=%s status=%d latency_ms=%.1f%s",
+        _loggable(alexa_request.get("requestId")),
+        _loggable(alexa_request.get("type")),
+        _loggable(intent.get("name") if isinstance(intent, dict) else None),
+        outcome,
+        status,
+        latency_ms,
+        f" reason={reason!r}" if reason else "",
+    )
+
+
+def _refuse_non_loopback(host: str) -> None:
+    """Stop insecure dev mode from listening anywhere but this machine."""
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(
+            f"Refusing to start in insecure dev mode on {host}: without signature checks "
+            "anyone who can reach it could talk to the skill. Use 127.0.0.1 or ::1."
+        )
+
+
+def _url_host(host: str) -> str:
+    """Bracket IPv6 literals for use in a URL."""
+    return f"[{host}]" if ":" in host else host
