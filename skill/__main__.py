@@ -81,15 +81,20 @@ def ask(args: argparse.Namespace) -> int:
 def chat(args: argparse.Namespace) -> int:
     """Talk to the skill turn by turn, as `ask dialog` does with Alexa."""
     from skill.local import answer_question, built_in_intent
+    from skill.speech import plain_text
 
     new_conversation, matcher = _session(args.locale)
     conversation = new_conversation()
+    interactive = sys.stdin.isatty()
     print("Type a question as a patient would. Also: next, previous, repeat, yes, no, help, "
           "stop. Ctrl-D leaves.\n")
-    print(f"Alexa: {conversation.launch().text}")
+    print(f"Alexa: {plain_text(conversation.launch().ssml)}")
     while not conversation.ended:
         try:
-            question = input("You: ").strip()
+            # On a pipe, echo the question so the transcript reads like a conversation.
+            question = input("You: " if interactive else "").strip()
+            if not interactive:
+                print(f"You: {question}")
         except (EOFError, KeyboardInterrupt):
             print()
             conversation.end()
@@ -97,9 +102,9 @@ def chat(args: argparse.Namespace) -> int:
         if not question:
             continue
         intent = built_in_intent(question)
-        reply = (conversation.intent(intent).text if intent
-                 else answer_question(conversation, matcher, question)["text"])
-        print(f"Alexa: {reply}")
+        ssml = (conversation.intent(intent).ssml if intent
+                else answer_question(conversation, matcher, question)["ssml"])
+        print(f"Alexa: {plain_text(ssml)}")
     return 0
 
 
@@ -107,7 +112,13 @@ def serve(args: argparse.Namespace) -> int:
     """Serve the skill (and kiosk) over HTTP."""
     from skill.web import serve as run_server
 
-    return run_server(host=args.host, port=args.port, insecure_dev=args.insecure_dev) or 0
+    try:
+        run_server(host=args.host, port=args.port, insecure_dev=args.insecure_dev)
+    except (RuntimeError, ValueError, OSError) as error:
+        # Settings and address problems are the operator's to fix: say so without a traceback.
+        print(f"Cannot start the server: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -119,7 +130,8 @@ def parser() -> argparse.ArgumentParser:
 
     def command(name, handler, help_text):
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--locale", default=DEFAULT_LOCALE, help="catalogue locale (default: %(default)s)")
+        sub.add_argument("--locale", default=DEFAULT_LOCALE,
+                         help="catalogue locale (default: %(default)s)")
         sub.set_defaults(handler=handler)
         return sub
 
@@ -131,7 +143,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--json", action="store_true", help="print one JSON object per question")
     command("chat", chat, "talk to the skill turn by turn")
     sub = command("serve", serve, "serve the skill at /alexa and the kiosk at /")
-    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    sub.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: %(default)s)")
     sub.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     sub.add_argument("--insecure-dev", action="store_true",
                      help="skip signature and timestamp checks; loopback only, for local testing")

@@ -160,7 +160,8 @@ def content_problems(catalogue: Catalogue) -> list[str]:
             grade = reading_grade(text, hard)
             if grade > MAX_READING_GRADE:
                 problems.append(f"{where}: reads at grade {grade:.1f}; keep answers at grade "
-                                f"{MAX_READING_GRADE:.0f} or below (shorter sentences, plainer words)")
+                                f"{MAX_READING_GRADE:.0f} or below "
+                                "(shorter sentences, plainer words)")
     skill = build_skill(catalogue)
     for intent in [*catalogue.topics, *BUILT_IN_INTENTS]:
         conversation = Conversation(skill, catalogue)

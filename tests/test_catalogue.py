@@ -136,7 +136,8 @@ def break_catalogue(responses_copy, old: str, new: str):
      r"WhatIsKyphoplastyIntent\.follow_up\.intent: NoSuchIntent is not a topic"),
     ('[prompts]\n', '[prompts]\ngreeting = "hi"\n', r"prompts\.greeting: unknown key"),
     ('welcome_reprompt = ', 'welcome_repromptx = ', r"prompts\.welcome_reprompt: is missing"),
-    ('"fever",', '"fever(",', r"emergency\.patterns\[\d+\]: is not a valid regular expression"),
+    ('[emergency]\npatterns = [\n', '[emergency]\npatterns = [\n  "fever(",\n',
+     r"emergency\.patterns\[0\]: is not a valid regular expression"),
     ('[[lexicon]]\nword = "vertebra"', '[[lexicon]]\nword = "vertebra"\nstress = "first"',
      r"lexicon\[\d+\]\.stress: unknown key"),
 ])
