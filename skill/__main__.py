@@ -121,6 +121,31 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_audio(args: argparse.Namespace) -> int:
+    """Render every answer to an Alexa-ready MP3, with a manifest, playlist and transcript."""
+    from skill.audio.export import ExportError
+    from skill.audio.export import export_audio as run_export
+    from skill.clips import audio_dir
+
+    catalogue = load_catalogue(args.locale)
+    folder = args.out or audio_dir(args.locale)
+    try:
+        result = run_export(catalogue, folder, engine=args.engine, force=args.force,
+                            progress=sys.stderr)
+    except ExportError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nExport interrupted. The clips finished so far are in {folder} and listed in "
+              "its manifest; run the same command again to finish.", file=sys.stderr)
+        return 130
+    print(result.summary())
+    if result.failed:
+        print(result.failure_report(), file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Describe the commands."""
     top = argparse.ArgumentParser(
@@ -148,6 +173,16 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     sub.add_argument("--insecure-dev", action="store_true",
                      help="skip signature and timestamp checks; loopback only, for local testing")
+    sub = command("export-audio", export_audio,
+                  "render every answer to an Alexa-ready MP3 (cached by content)")
+    sub.add_argument("--out", metavar="DIR",
+                     help="output folder (default: $AUDIO_DIR or dist/audio, then the locale)")
+    sub.add_argument("--engine", choices=("auto", "gtts", "espeak"), default="auto",
+                     help="auto tries Google's gTTS and falls back to offline espeak clip by "
+                          "clip; a clip espeak read under auto is kept until --force "
+                          "(default: %(default)s)")
+    sub.add_argument("--force", action="store_true",
+                     help="render every clip again, ignoring the cache")
     return top
 
 

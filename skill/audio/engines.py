@@ -25,6 +25,10 @@ class SpeechError(RuntimeError):
     """Raised when an engine cannot turn a text into audio."""
 
 
+class ServiceUnreachable(SpeechError):
+    """Raised when an online engine's service could not be reached at all, try after try."""
+
+
 class SpeechEngine(Protocol):
     """Anything with a name that turns text into MP3 or WAV bytes."""
 
@@ -154,6 +158,7 @@ class GTTSEngine:
                 gTTS(chunk, lang=self.lang, tld=self.tld, timeout=self.timeout).write_to_fp(buffer)
             except gTTSError as error:
                 problem = self._retryable_problem(error)
+                unreachable = getattr(error, "rsp", None) is None
                 if problem is None:
                     raise SpeechError(self._final_problem(error, where)) from error
             except Exception as error:
@@ -171,7 +176,9 @@ class GTTSEngine:
                 delay = self.first_delay * 2 ** (attempt - 1)
                 log.warning("%s on %s; trying again in %.1f s", problem, where, delay)
                 self.sleep(delay)
-        raise SpeechError(f"Google TTS gave up on {where} after {self.attempts} tries: {problem}")
+        message = f"Google TTS gave up on {where} after {self.attempts} tries: {problem}"
+        # A network that never answered (not a 429 or a 5xx) will not answer the next clip either.
+        raise (ServiceUnreachable if unreachable else SpeechError)(message)
 
     def _final_problem(self, error: Exception, where: str) -> str:
         """Return a message for a failure that another try would not fix."""

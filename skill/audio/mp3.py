@@ -6,6 +6,7 @@ import io
 import math
 import struct
 import wave
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # Alexa's SSML <audio> rules (FACTS.md "Alexa platform numbers").
@@ -335,14 +336,35 @@ def _id3v2_text_frame(frame_id: str, text: str) -> bytes:
     return frame_id.encode("ascii") + struct.pack(">IH", len(payload), 0) + payload
 
 
-def id3v2_tag(title: str, album: str) -> bytes:
-    """Return an ID3v2.3 tag with a title (TIT2) and an album (TALB), to put before the MP3."""
+def _id3v2_user_frame(description: str, value: str) -> bytes:
+    try:
+        payload = b"\x00" + description.encode("latin-1") + b"\x00" + value.encode("latin-1")
+    except UnicodeEncodeError:
+        payload = b"\x01" + description.encode("utf-16") + b"\x00\x00" + value.encode("utf-16")
+    return b"TXXX" + struct.pack(">IH", len(payload), 0) + payload
+
+
+def id3v2_tag(title: str, album: str, user_text: Mapping[str, str] | None = None) -> bytes:
+    """Return an ID3v2.3 tag with a title (TIT2), an album (TALB) and any TXXX texts."""
     frames = _id3v2_text_frame("TIT2", title) + _id3v2_text_frame("TALB", album)
+    for description, value in (user_text or {}).items():
+        frames += _id3v2_user_frame(description, value)
     return b"ID3\x03\x00\x00" + _syncsafe_encode(len(frames)) + frames
 
 
+def _user_text(payload: bytes) -> tuple[str, str]:
+    """Split a TXXX payload into its description and value."""
+    if payload[0] == 0:
+        description, _, value = payload[1:].partition(b"\x00")
+        return description.decode("latin-1"), value.decode("latin-1").rstrip("\x00")
+    # UTF-16 strings end at a zero code unit, which sits on an even offset.
+    body = payload[1:]
+    end = next((i for i in range(0, len(body) - 1, 2) if body[i : i + 2] == b"\x00\x00"), len(body))
+    return body[:end].decode("utf-16"), body[end + 2 :].decode("utf-16").rstrip("\x00")
+
+
 def read_id3v2_text(data: bytes) -> dict[str, str]:
-    """Return the text frames (TIT2, TALB, ...) of an ID3v2.3 tag at the start of data."""
+    """Return the text frames (TIT2, TALB, TXXX:<description>, ...) of an ID3v2.3 tag."""
     size = _id3v2_size(data)
     if not size:
         return {}
@@ -356,7 +378,10 @@ def read_id3v2_text(data: bytes) -> dict[str, str]:
         payload = data[offset + 10 : offset + 10 + length]
         if len(payload) != length:
             raise Mp3FormatError(f"ID3v2 frame {frame_id} runs past the end of the tag")
-        if frame_id.startswith("T") and payload:
+        if frame_id == "TXXX" and payload:
+            description, value = _user_text(payload)
+            texts[f"TXXX:{description}"] = value
+        elif frame_id.startswith("T") and payload:
             encoding = "latin-1" if payload[0] == 0 else "utf-16"
             texts[frame_id] = payload[1:].decode(encoding).rstrip("\x00")
         offset += 10 + length

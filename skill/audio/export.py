@@ -1,0 +1,523 @@
+"""Export every answer as an Alexa-ready MP3, with a manifest, a playlist and a transcript.
+
+Each clip is cached by a content key: the hash of its text after respelling, the engine asked
+for, that engine's settings and PIPELINE_VERSION. The key is also written into the MP3's own
+ID3 tag, so a clip finished before an interrupted run is found and reused by the next one.
+A title or album change only rewrites the tag; the audio is kept.
+
+Under `--engine auto` a clip that gTTS could not read is spoken by espeak and cached like any
+other: the next run keeps it rather than asking Google again for every such clip (an offline
+machine would wait for gTTS's retries each time). `--force` re-renders everything, which
+retries gTTS for those clips too.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TextIO
+
+from skill.audio.clips import render_clip
+from skill.audio.engines import (
+    EspeakEngine,
+    GTTSEngine,
+    ServiceUnreachable,
+    SpeechEngine,
+    SpeechError,
+)
+from skill.audio.mp3 import (
+    ALEXA_BIT_RATE,
+    DEFAULT_SAMPLE_RATE,
+    AudioError,
+    Mp3FormatError,
+    check_alexa_compliant,
+    describe,
+    id3v2_tag,
+    read_id3v2_text,
+)
+from skill.catalogue import Catalogue, Clip
+from skill.clips import MANIFEST
+
+PIPELINE_VERSION = 1  # bump when a pipeline change should re-render every clip
+ENGINES = ("auto", "gtts", "espeak")
+PLAYLIST = "playlist.m3u"
+TRANSCRIPT = "transcript.txt"
+LOCK = ".export-audio.lock"
+PART = ".part"  # suffix of files being written; any left over are from a killed export
+KEY_TAG, ENGINE_TAG, FALLBACK_TAG = "content-key", "engine", "fallback"
+# Clip ids become file names and URLs, so they may not carry slashes or spaces.
+CLIP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# Google's regional accents, by locale; other locales use translate.google.com.
+GTTS_TLDS = {"en-GB": "co.uk", "en-AU": "com.au", "en-IN": "co.in", "en-CA": "ca"}
+ESPEAK_VOICES = {"en-US": "en-us", "en-GB": "en-gb"}
+ESPEAK_WORDS_PER_MINUTE = 165
+
+
+class ExportError(RuntimeError):
+    """Raised when the export cannot go on at all (as opposed to one clip failing)."""
+
+
+def album_name(catalogue: Catalogue) -> str:
+    """Name the collection the clips belong to, as players show it."""
+    return f"{catalogue.clinic.name} - Kyphoplasty questions"
+
+
+def engine_settings(engine: str, locale: str) -> dict[str, dict[str, object]]:
+    """Return the settings of each engine a run may use; they are part of the content key."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    language = locale.split("-")[0].lower()
+    gtts = {"lang": language, "tld": GTTS_TLDS.get(locale, "com")}
+    espeak = {"voice": ESPEAK_VOICES.get(locale, language),
+              "words_per_minute": ESPEAK_WORDS_PER_MINUTE}
+    return {"gtts": {"gtts": gtts}, "espeak": {"espeak": espeak},
+            "auto": {"gtts": gtts, "espeak": espeak}}[engine]
+
+
+def content_key(spoken: str, engine: str, settings: dict) -> str:
+    """Hash everything that shapes a clip's audio, so equal keys mean equal audio."""
+    recipe = {"text": spoken, "engine": engine, "settings": settings,
+              "pipeline": {"version": PIPELINE_VERSION, "sample_rate": DEFAULT_SAMPLE_RATE,
+                           "bit_rate": ALEXA_BIT_RATE}}
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A clip's MP3 and who spoke it; fallback says why gTTS did not, under auto."""
+
+    mp3: bytes
+    engine: str
+    fallback: str = ""
+
+
+class ClipSpeaker:
+    """Speak clips with the engine asked for; under auto, drop gTTS once Google is unreachable."""
+
+    def __init__(self, engine: str, settings: dict, *, gtts: SpeechEngine | None = None,
+                 espeak: SpeechEngine | None = None, notice=lambda message: None):
+        self.requested = engine
+        self.gtts = gtts or (GTTSEngine(**settings["gtts"]) if "gtts" in settings else None)
+        self.espeak = espeak or (EspeakEngine(**settings["espeak"]) if "espeak" in settings
+                                 else None)
+        self.notice = notice
+        self.unreachable = ""  # why gTTS is no longer tried in this run
+
+    def speak(self, spoken: str) -> Spoken:
+        """Return Alexa-ready MP3 of already respelled text; raise SpeechError or AudioError."""
+        if self.requested != "auto":
+            engine = self.gtts if self.requested == "gtts" else self.espeak
+            return Spoken(*render_clip(spoken, engine))
+        if self.unreachable:
+            reason = f"gTTS not tried: {self.unreachable}"
+        else:
+            try:
+                return Spoken(*render_clip(spoken, self.gtts))
+            except ServiceUnreachable as error:
+                self.unreachable = f"Google TTS was unreachable earlier in this run ({error})"
+                reason = f"gTTS failed: {error}"
+                self.notice(f"Google TTS cannot be reached ({error}). The rest of this run "
+                            "uses espeak without trying Google again.")
+            except (SpeechError, AudioError) as error:
+                reason = f"gTTS failed: {error}"
+        mp3, name = render_clip(spoken, self.espeak)
+        return Spoken(mp3, name, reason)
+
+
+class Progress:
+    """Show how far the export is: one updating line on a terminal, plain lines otherwise."""
+
+    def __init__(self, total: int, stream: TextIO | None, interactive: bool | None = None):
+        self.total, self.stream = total, stream
+        if interactive is None:
+            interactive = bool(stream is not None and stream.isatty())
+        self.interactive = interactive
+        self.current = ""
+
+    def _write(self, text: str) -> None:
+        if self.stream is not None:
+            self.stream.write(text)
+            self.stream.flush()
+
+    def start(self, number: int, clip_id: str) -> None:
+        """Say which clip is being worked on (the bar only: plain output waits for the result)."""
+        if not self.interactive:
+            return
+        width = shutil.get_terminal_size((80, 20)).columns
+        done = (number - 1) / self.total
+        bar = "#" * round(20 * done) + "-" * (20 - round(20 * done))
+        line = f"[{bar}] {number - 1}/{self.total} {done:4.0%}  {clip_id}"
+        self.current = line[: width - 1]
+        self._write("\r\x1b[K" + self.current)
+
+    def done(self, number: int, clip_id: str, outcome: str) -> None:
+        """Record one finished clip."""
+        if not self.interactive:
+            self._write(f"[{number:>{len(str(self.total))}}/{self.total}] {clip_id}: {outcome}\n")
+
+    def say(self, message: str) -> None:
+        """Print a notice on its own line without breaking the bar."""
+        if self.interactive:
+            self._write("\r\x1b[K" + message + "\n" + self.current)
+        else:
+            self._write(message + "\n")
+
+    def finish(self) -> None:
+        """Clear the bar so the summary starts on a clean line."""
+        if self.interactive and self.current:
+            self._write("\r\x1b[K")
+            self.current = ""
+
+
+@dataclass
+class ExportResult:
+    """What one export did, clip by clip."""
+
+    folder: Path
+    total: int = 0
+    rendered: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    fell_back: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    espeak_kept_under_auto: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """Describe the run in a few lines a person can act on."""
+        lines = [
+            f"Exported {self.total - len(self.failed)} of {self.total} clips to {self.folder} "
+            f"in {self.seconds:.1f} s: {len(self.rendered)} rendered, {len(self.cached)} cached, "
+            f"{len(self.fell_back)} fell back to espeak, {len(self.failed)} failed, "
+            f"{len(self.removed)} removed."
+        ]
+        if self.removed:
+            lines.append(f"Removed clips no longer in the catalogue: {', '.join(self.removed)}.")
+        if self.espeak_kept_under_auto:
+            lines.append(f"{len(self.espeak_kept_under_auto)} cached clips were spoken by espeak "
+                         "because gTTS failed in an earlier run; run with --force when Google "
+                         "is reachable to retry them with gTTS.")
+        return "\n".join(lines)
+
+    def failure_report(self) -> str:
+        """Name each clip that failed and why, or return an empty string."""
+        if not self.failed:
+            return ""
+        noun = "clip" if len(self.failed) == 1 else "clips"
+        lines = [f"{len(self.failed)} {noun} could not be rendered:"]
+        lines += [f"  - {clip_id}: {reason}" for clip_id, reason in self.failed.items()]
+        lines.append("The skill reads these answers as text until an export renders them.")
+        return "\n".join(lines)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write bytes so readers see the old file or the new one, never a part of one."""
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=PART,
+                                         delete=False)
+    try:
+        with handle:
+            handle.write(data)
+            handle.flush()
+            # NamedTemporaryFile makes the file private (0600); a web server must read it.
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    # Leaving an unchanged file alone keeps its mtime, so the skill's manifest cache holds.
+    try:
+        if path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        pass
+    write_atomically(path, data)
+
+
+@contextmanager
+def _locked_folder(folder: Path) -> Iterator[None]:
+    """Create the folder and hold its lock, so two exports never write the same files."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(f"Cannot create the output folder {folder}: "
+                          f"{error.strerror or error}") from error
+    try:
+        lock = (folder / LOCK).open("a")
+    except OSError as error:
+        raise ExportError(f"Cannot write to the output folder {folder}: "
+                          f"{error.strerror or error}") from error
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportError(f"Another export is writing to {folder}; let it finish first, "
+                              "then run this one again.") from None
+        yield
+
+
+@dataclass(frozen=True)
+class _Found:
+    data: bytes
+    engine: str
+    fallback: str
+
+
+def _reusable(path: Path, key: str) -> _Found | None:
+    """Return a clip file already made for this content key and still playable, or None."""
+    try:
+        data = path.read_bytes()
+        tags = read_id3v2_text(data)
+    except (FileNotFoundError, Mp3FormatError):
+        return None
+    if tags.get(f"TXXX:{KEY_TAG}") != key or check_alexa_compliant(data):
+        return None
+    return _Found(data, tags.get(f"TXXX:{ENGINE_TAG}", ""), tags.get(f"TXXX:{FALLBACK_TAG}", ""))
+
+
+def _made_here(path: Path) -> bool:
+    """Tell whether an MP3 was written by this export (it carries a content key)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        return f"TXXX:{KEY_TAG}" in read_id3v2_text(head)
+    except (OSError, Mp3FormatError):
+        return False
+
+
+def _tagged(mp3: bytes, clip: Clip, album: str, key: str, spoken: Spoken | _Found) -> bytes:
+    user_text = {KEY_TAG: key, ENGINE_TAG: spoken.engine}
+    if spoken.fallback:
+        user_text[FALLBACK_TAG] = spoken.fallback
+    return id3v2_tag(clip.title, album, user_text) + mp3
+
+
+def _entry(clip: Clip, data: bytes, key: str, engine: str, fallback: str) -> dict:
+    entry = {
+        "id": clip.id, "file": f"{clip.id}.mp3", "intent": clip.intent, "title": clip.title,
+        "text": clip.text, "source": clip.source, "engine": engine,
+        "duration_s": round(describe(data).duration, 3), "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(), "content_key": key,
+    }
+    if fallback:
+        entry["fallback"] = fallback
+    return entry
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {}
+    for package in ("gTTS", "espeakng-loader", "lameenc", "miniaudio"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+class _Export:
+    """One run of the export into one folder."""
+
+    def __init__(self, catalogue: Catalogue, folder: Path, engine: str, force: bool,
+                 progress: Progress, speaker: ClipSpeaker, settings: dict):
+        self.catalogue, self.folder, self.engine, self.force = catalogue, folder, engine, force
+        self.progress, self.speaker, self.settings = progress, speaker, settings
+        self.album = album_name(catalogue)
+        self.clips = catalogue.clips()
+        self.entries: dict[str, dict] = {}
+        self.result = ExportResult(folder=folder, total=len(self.clips))
+
+    def run(self) -> ExportResult:
+        started = time.monotonic()
+        for leftover in self.folder.glob(f".*{PART}"):
+            leftover.unlink(missing_ok=True)
+        try:
+            for number, clip in enumerate(self.clips, 1):
+                self.progress.start(number, clip.id)
+                self.progress.done(number, clip.id, self._export(clip))
+        except BaseException:
+            # Interrupted: list what is finished, so the folder stays consistent and the next
+            # run reuses it. Clips not reached yet are listed when their old file still fits.
+            self.progress.finish()
+            for clip in self.clips:
+                if clip.id not in self.entries:
+                    self._reuse(clip, retag=False)
+            self._write_lists()
+            raise
+        self.progress.finish()
+        self._remove_stale()
+        self._write_lists()
+        self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def _path(self, clip: Clip) -> Path:
+        return self.folder / f"{clip.id}.mp3"
+
+    def _key(self, clip: Clip) -> tuple[str, str]:
+        spoken = self.catalogue.respell(clip.text)
+        return spoken, content_key(spoken, self.engine, self.settings)
+
+    def _reuse(self, clip: Clip, *, retag: bool) -> dict | None:
+        """List a clip whose file already holds this audio, fixing its tag if asked."""
+        _, key = self._key(clip)
+        found = _reusable(self._path(clip), key)
+        if found is None:
+            return None
+        data = found.data
+        tags = read_id3v2_text(data)
+        if retag and (tags.get("TIT2"), tags.get("TALB")) != (clip.title, self.album):
+            data = _tagged(data[describe(data).id3v2_size:], clip, self.album, key, found)
+            write_atomically(self._path(clip), data)
+        entry = _entry(clip, data, key, found.engine, found.fallback)
+        self.entries[clip.id] = entry
+        return entry
+
+    def _export(self, clip: Clip) -> str:
+        """Render or reuse one clip and return what happened, for the progress output."""
+        if not self.force:
+            entry = self._reuse(clip, retag=True)
+            if entry is not None:
+                self.result.cached.append(clip.id)
+                if self.engine == "auto" and entry["engine"] != "gtts":
+                    self.result.espeak_kept_under_auto.append(clip.id)
+                return "cached"
+        spoken, key = self._key(clip)
+        try:
+            result = self.speaker.speak(spoken)
+            data = _tagged(result.mp3, clip, self.album, key, result)
+            problems = check_alexa_compliant(data)
+            if problems:
+                raise AudioError("the MP3 would not play on Alexa: " + "; ".join(problems))
+        except (SpeechError, AudioError) as error:
+            self.result.failed[clip.id] = str(error)
+            # With --force a good file from an earlier run may still be there: keep it.
+            if self._reuse(clip, retag=True) is not None:
+                return f"FAILED, kept the earlier audio: {error}"
+            return f"FAILED: {error}"
+        try:
+            write_atomically(self._path(clip), data)
+        except OSError as error:
+            raise ExportError(f"Cannot write {self._path(clip)}: "
+                              f"{error.strerror or error}") from error
+        self.entries[clip.id] = _entry(clip, data, key, result.engine, result.fallback)
+        self.result.rendered.append(clip.id)
+        seconds = self.entries[clip.id]["duration_s"]
+        if result.fallback:
+            self.result.fell_back.append(clip.id)
+            return f"rendered with espeak after gTTS failed ({seconds:.1f} s)"
+        return f"rendered with {result.engine} ({seconds:.1f} s)"
+
+    def _remove_stale(self) -> None:
+        """Delete files this export made that the manifest will not list."""
+        current = {clip.id for clip in self.clips}
+        for path in sorted(self.folder.glob("*.mp3")):
+            # A failed clip's old file speaks other words, so it goes too; other MP3s stay.
+            if path.stem not in self.entries and _made_here(path):
+                path.unlink()
+                if path.stem not in current:
+                    self.result.removed.append(path.stem)
+
+    def _listed(self) -> list[dict]:
+        """Return the manifest entries in catalogue order, for files that exist."""
+        listed = [self.entries[clip.id] for clip in self.clips if clip.id in self.entries]
+        return [entry for entry in listed if (self.folder / entry["file"]).exists()]
+
+    def _write_lists(self) -> None:
+        """Write playlist, transcript and, last of all, the manifest."""
+        entries = self._listed()
+        _write_if_changed(self.folder / PLAYLIST, playlist(self.catalogue, entries).encode())
+        _write_if_changed(self.folder / TRANSCRIPT, transcript(self.catalogue).encode())
+        manifest = {
+            "locale": self.catalogue.locale,
+            "album": self.album,
+            "generated_with": {
+                "command": "python -m skill export-audio",
+                "engine": self.engine,
+                "settings": self.settings,
+                "pipeline_version": PIPELINE_VERSION,
+                "format": {"mpeg": "MPEG-2 Layer III", "bit_rate": ALEXA_BIT_RATE,
+                           "sample_rate": DEFAULT_SAMPLE_RATE, "channels": "mono"},
+                "packages": _package_versions(),
+            },
+            "clips": entries,
+        }
+        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        _write_if_changed(self.folder / MANIFEST, text.encode())
+
+
+def _listened_to(catalogue: Catalogue, clip_id: str, intent: str) -> bool:
+    """Tell whether a clip belongs in a straight listen: steps, not their joined whole."""
+    return not (clip_id == intent and catalogue.topic(intent).steps)
+
+
+def playlist(catalogue: Catalogue, entries: list[dict]) -> str:
+    """Return an extended M3U playlist of each answer once, procedure steps one by one."""
+    lines = ["#EXTM3U", f"#PLAYLIST:{album_name(catalogue)}"]
+    for entry in entries:
+        if _listened_to(catalogue, entry["id"], entry["intent"]):
+            seconds = max(1, round(entry["duration_s"]))
+            lines += [f"#EXTINF:{seconds},{entry['title']}", entry["file"]]
+    return "\n".join(lines) + "\n"
+
+
+def transcript(catalogue: Catalogue) -> str:
+    """Return every answer as text, by group, for people who cannot hear the audio."""
+    wrap = textwrap.TextWrapper(width=78)
+    step = textwrap.TextWrapper(width=78, subsequent_indent="   ")
+    title = album_name(catalogue)
+    lines = [title, "=" * len(title), "",
+             "Everything the audio answers say, written out, grouped by topic.", ""]
+    by_group: dict[str, list] = {}
+    for topic in catalogue.topics.values():
+        by_group.setdefault(topic.group, []).append(topic)
+    order = [group for group in catalogue.groups if group in by_group]
+    order += [group for group in by_group if group not in order]
+    for group in order:
+        heading = catalogue.groups.get(group, group)
+        lines += [heading, "-" * len(heading), ""]
+        for topic in by_group[group]:
+            lines += [topic.question, *wrap.wrap(topic.answer), ""]
+            for number, text in enumerate(topic.steps, 1):
+                lines += [*step.wrap(f"{number}. {text}"), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "auto",
+                 force: bool = False, progress: TextIO | None = None,
+                 interactive: bool | None = None, gtts: SpeechEngine | None = None,
+                 espeak: SpeechEngine | None = None) -> ExportResult:
+    """Render every clip of a catalogue into folder, reusing clips whose content is unchanged.
+
+    progress is where progress goes (stderr from the command line; None for silence).
+    gtts and espeak replace the engines built from the settings, for tests.
+    """
+    folder = Path(folder)
+    settings = engine_settings(engine, catalogue.locale)
+    bad = [clip.id for clip in catalogue.clips() if not CLIP_ID.fullmatch(clip.id)]
+    if bad:
+        raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
+    with _locked_folder(folder):
+        reporter = Progress(len(catalogue.clips()), progress, interactive)
+        speaker = ClipSpeaker(engine, settings, gtts=gtts, espeak=espeak, notice=reporter.say)
+        return _Export(catalogue, folder, engine, force, reporter, speaker, settings).run()
+
