@@ -1,0 +1,109 @@
+"""Measure the kiosk page's weight and its time to first play in headless Chromium on loopback.
+
+    .venv/bin/python bench/kiosk_page.py [--runs 5] [--audio DIR]
+
+Weight is the HTML, CSS and JavaScript the page loads (audio excluded); the target is under
+100 KB. Time to first play runs from the start of navigation, through tapping the first
+question as soon as the page is interactive, to its clip playing; each run is a fresh
+browser context, so nothing is cached. Uses the export in DIR (default: the locale's
+dist/audio folder), or exports with espeak into a temporary folder when there is none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask import Flask  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from skill.catalogue import DEFAULT_LOCALE, load_catalogue  # noqa: E402
+from skill.clips import MANIFEST, audio_dir  # noqa: E402
+from skill.kiosk import kiosk_blueprint  # noqa: E402
+from tests.kiosk_support import CHROMIUM_ARGS, chromium_path, export_audio, serve  # noqa: E402
+
+TARGET_BYTES = 100 * 1024
+PAGE_TYPES = {"document": "HTML", "stylesheet": "CSS", "script": "JS"}
+# Records when the first question is tapped and when its clip starts playing.
+TIMING_SCRIPT = """
+window.__kiosk = {};
+document.addEventListener('click', () => { window.__kiosk.tap ??= performance.now(); }, true);
+document.addEventListener('playing', () => { window.__kiosk.playing ??= performance.now(); }, true);
+"""
+
+
+def measure_once(browser, base: str) -> dict:
+    """Load the page cold, tap the first question, and time it and weigh the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(TIMING_SCRIPT)
+    page = context.new_page()
+    weights = dict.fromkeys(PAGE_TYPES.values(), 0)
+    foreign = []
+
+    def weigh(response) -> None:
+        kind = PAGE_TYPES.get(response.request.resource_type)
+        if not response.url.startswith(base):
+            foreign.append(response.url)
+        if kind:
+            weights[kind] += len(response.body())
+
+    page.on("response", weigh)
+    page.goto(base + "/", wait_until="domcontentloaded")
+    page.locator("button.question").first.click()
+    page.wait_for_function("() => window.__kiosk.playing !== undefined", timeout=15_000)
+    timing = page.evaluate("""() => ({
+        ready: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+        tap: window.__kiosk.tap, playing: window.__kiosk.playing })""")
+    page.wait_for_load_state("load")
+    context.close()
+    if foreign:
+        raise SystemExit(f"The kiosk reached beyond this machine: {foreign}")
+    return {**timing, "weights": weights}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="cold loads to time (default 5)")
+    parser.add_argument("--audio", type=Path, help="exported audio folder (with manifest.json)")
+    parser.add_argument("--locale", default=DEFAULT_LOCALE)
+    args = parser.parse_args(argv)
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    catalogue = load_catalogue(args.locale)
+    folder = args.audio or audio_dir(args.locale)
+    with tempfile.TemporaryDirectory() as scratch:
+        if not (folder / MANIFEST).exists():
+            print(f"No export in {folder}; exporting with espeak into a temporary folder.")
+            folder = export_audio(catalogue, Path(scratch))
+        app = Flask("kiosk_bench")
+        app.register_blueprint(kiosk_blueprint(catalogue, folder))
+        with serve(app) as base, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(chromium_path()),
+                                                 args=CHROMIUM_ARGS)
+            measure_once(browser, base)  # warm the server and the browser's own start-up
+            runs = [measure_once(browser, base) for _ in range(args.runs)]
+            browser.close()
+
+    weights = runs[-1]["weights"]
+    total = sum(weights.values())
+    parts = " + ".join(f"{kind} {size / 1024:.1f} KB" for kind, size in weights.items())
+    verdict = "OK" if total < TARGET_BYTES else "OVER TARGET"
+    print(f"Page weight (HTML+CSS+JS, no audio): {total / 1024:.1f} KB = {parts}; "
+          f"target < {TARGET_BYTES // 1024} KB: {verdict}")
+    first_play = statistics.median(r["playing"] for r in runs)
+    ready = statistics.median(r["ready"] for r in runs)
+    tap_to_play = statistics.median(r["playing"] - r["tap"] for r in runs)
+    print(f"Time to first play (navigation start -> first clip playing), median of {args.runs} "
+          f"cold loads on loopback: {first_play:.0f} ms "
+          f"(page interactive at {ready:.0f} ms; tap -> playing {tap_to_play:.0f} ms)")
+    return 0 if total < TARGET_BYTES else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""Serve the clinic kiosk: one offline page that plays the exported answers, and its JSON API.
+
+The page (``GET /`` and ``GET /kiosk``) lists every question as a button, plays the
+exported MP3 for it and shows its words as a caption. ``POST /kiosk/ask`` answers a typed
+question through the offline matcher and the real skill handlers. ``GET /audio/<file>``
+serves only the files the export's manifest lists. Nothing on the page comes from another
+host, and the question text is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+
+from skill.catalogue import (
+    DEFAULT_LOCALE,
+    Catalogue,
+    Topic,
+    intro_clip_id,
+    load_catalogue,
+    step_clip_id,
+)
+from skill.clips import audio_dir, read_manifest
+from skill.local import Conversation, answer_question
+
+logger = logging.getLogger("skill.kiosk")
+
+MAX_QUESTION_CHARS = 500
+# A JSON body this large cannot hold a question of MAX_QUESTION_CHARS characters plus its key.
+MAX_ASK_BODY_BYTES = 8 * 1024
+DEFAULT_IDLE_SECONDS = 120
+# Audio URLs carry the file's modification time, so a re-export gets new URLs and a
+# day-long cache is safe.
+AUDIO_MAX_AGE_SECONDS = 24 * 60 * 60
+EMERGENCY_INTENT = "EmergencyIntent"
+# Groups shown as headings on the page, in this order; the emergency topic is never a button.
+PAGE_GROUPS = ("about", "day", "after", "contact")
+
+LOCALE_SETTING = "KIOSK_LOCALE"
+AUDIO_DIR_SETTING = "KIOSK_AUDIO_DIR"
+IDLE_SETTING = "KIOSK_IDLE_SECONDS"
+
+# The page may load nothing from anywhere but this server.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill=None,
+                    matcher=None, *, idle_seconds: int = DEFAULT_IDLE_SECONDS) -> Blueprint:
+    """Build the kiosk's routes for one catalogue and the folder its audio was exported to."""
+    if skill is None:
+        from skill.handlers import build_skill
+
+        skill = build_skill(catalogue)
+    if matcher is None:
+        from skill.matcher import QuestionMatcher
+
+        matcher = QuestionMatcher(catalogue)
+    folder = Path(audio_folder)
+    blueprint = Blueprint("kiosk", __name__, static_folder="kiosk_static",
+                          static_url_path="/kiosk/static", template_folder="templates")
+
+    def playable_url(clip_id: str, text: str) -> str | None:
+        """Return the URL of a clip whose exported words still match the catalogue."""
+        entry = read_manifest(folder).get(clip_id)
+        if not entry or entry.get("text") != text or not _plain_name(entry.get("file")):
+            return None
+        try:
+            stamp = (folder / entry["file"]).stat().st_mtime_ns
+        except OSError:
+            return None
+        return url_for("kiosk.audio", file=entry["file"], v=format(stamp, "x"))
+
+    def listed_files() -> set[str]:
+        return {entry["file"] for entry in read_manifest(folder).values()
+                if _plain_name(entry.get("file"))}
+
+    def topic_entry(topic: Topic) -> dict[str, Any]:
+        clip_text = " ".join([topic.answer, *topic.steps])
+        entry: dict[str, Any] = {
+            "intent": topic.intent, "label": topic.question,
+            "caption": caption_for(topic), "audio": playable_url(topic.intent, clip_text),
+            "steps": [],
+        }
+        if topic.steps:
+            entry["intro"] = {"id": intro_clip_id(topic.intent), "caption": topic.answer,
+                              "audio": playable_url(intro_clip_id(topic.intent), topic.answer)}
+            entry["steps"] = [
+                {"id": step_clip_id(topic.intent, number), "number": number,
+                 "label": f"Step {number}", "caption": text,
+                 "audio": playable_url(step_clip_id(topic.intent, number), text)}
+                for number, text in enumerate(topic.steps, 1)
+            ]
+        return entry
+
+    def page_data() -> dict[str, Any]:
+        groups = []
+        for group in PAGE_GROUPS:
+            topics = [t for t in catalogue.topics.values()
+                      if t.group == group and t.intent != EMERGENCY_INTENT]
+            if topics:
+                groups.append({"id": group, "label": catalogue.groups.get(group, group),
+                               "questions": [topic_entry(t) for t in topics]})
+        emergency = catalogue.topics.get(EMERGENCY_INTENT)
+        return {
+            "locale": catalogue.locale,
+            "clinic": {"name": catalogue.clinic.name, "phone": catalogue.clinic.phone,
+                       "contact": catalogue.clinic.contact_sentence()},
+            "groups": groups,
+            "emergency": topic_entry(emergency) if emergency else None,
+            "fallback": {"caption": catalogue.prompts["fallback"], "audio": None},
+        }
+
+    @blueprint.get("/")
+    @blueprint.get("/kiosk")
+    def page() -> str:
+        """Show the kiosk page."""
+        data = page_data()
+        return render_template("kiosk/index.html", data=data, idle_seconds=idle_seconds,
+                               lang=catalogue.locale)
+
+    @blueprint.get("/kiosk/questions.json")
+    def questions() -> Response:
+        """List the questions by group, with their captions, clips and steps."""
+        return jsonify(page_data())
+
+    @blueprint.post("/kiosk/ask")
+    def ask() -> Response | tuple[Response, int]:
+        """Answer a typed question through the matcher and the real skill handlers."""
+        if request.content_length is not None and request.content_length > MAX_ASK_BODY_BYTES:
+            return _refuse(f"Please keep your question under {MAX_QUESTION_CHARS} characters.")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _refuse('Send the question as JSON, like {"question": "Will I be asleep?"}.')
+        question = body.get("question")
+        if not isinstance(question, str) or not question.strip():
+            return _refuse("Please type a question first.")
+        if len(question) > MAX_QUESTION_CHARS:
+            return _refuse(f"Please keep your question under {MAX_QUESTION_CHARS} characters.")
+        answer = answer_question(Conversation(skill, catalogue), matcher, question.strip())
+        topic = catalogue.topics.get(answer["intent"])
+        if topic is not None:
+            entry = topic_entry(topic)
+            answer.update(title=topic.question, caption=entry["caption"], audio=entry["audio"])
+        else:
+            answer.update(title="", caption=answer["text"], audio=None)
+        # The intent only: what a patient typed may describe their health.
+        logger.info("kiosk ask intent=%s confidence=%.2f", answer["intent"],
+                    answer["confidence"])
+        return jsonify(answer)
+
+    @blueprint.get("/audio/<file>")
+    def audio(file: str) -> Response:
+        """Serve one exported clip listed in the manifest, read-only and cacheable."""
+        if not _plain_name(file) or file not in listed_files():
+            abort(404)
+        mimetype = "audio/mpeg" if file.lower().endswith(".mp3") else None
+        return send_from_directory(folder, file, mimetype=mimetype,
+                                   max_age=AUDIO_MAX_AGE_SECONDS)
+
+    @blueprint.after_request
+    def harden(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    def caption_for(topic: Topic) -> str:
+        # A steps topic is shown with its numbered steps, as on the Alexa card.
+        return topic.card_text if topic.steps else topic.answer
+
+    return blueprint
+
+
+def kiosk_from_settings(settings: Mapping[str, Any] | None = None, skill=None) -> Blueprint:
+    """Build the kiosk from app settings, falling back to the environment and defaults.
+
+    KIOSK_LOCALE (default en-US), KIOSK_AUDIO_DIR (default ``audio_dir(locale)``, i.e.
+    dist/audio/<locale> or $AUDIO_DIR/<locale>), KIOSK_IDLE_SECONDS (default 120).
+    """
+    settings = settings or {}
+
+    def setting(name: str) -> Any:
+        return settings.get(name) or os.environ.get(name) or None
+
+    locale = setting(LOCALE_SETTING) or DEFAULT_LOCALE
+    catalogue = load_catalogue(locale)
+    folder = setting(AUDIO_DIR_SETTING) or audio_dir(locale)
+    idle = int(setting(IDLE_SETTING) or DEFAULT_IDLE_SECONDS)
+    return kiosk_blueprint(catalogue, folder, skill=skill, idle_seconds=idle)
+
+
+def _plain_name(name: object) -> bool:
+    """Tell whether a manifest file name is a plain file name in the export folder."""
+    return (isinstance(name, str) and bool(name) and not name.startswith(".")
+            and "/" not in name and "\\" not in name and "\x00" not in name)
+
+
+def _refuse(message: str) -> tuple[Response, int]:
+    """Answer bad input with 400 and a message a person can act on."""
+    return jsonify(error=message), 400

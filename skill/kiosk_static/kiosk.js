@@ -1,0 +1,199 @@
+// The clinic kiosk: play one answer at a time with its words on screen, answer typed
+// questions, and go back to the start screen when nobody has touched it for a while.
+(function () {
+  "use strict";
+
+  const data = JSON.parse(document.getElementById("kiosk-data").textContent);
+  const body = document.body;
+  const player = document.getElementById("player");
+  const form = document.getElementById("ask-form");
+  const input = document.getElementById("question");
+  const emergency = document.getElementById("emergency");
+  const answer = document.getElementById("answer");
+  const title = document.getElementById("answer-title");
+  const caption = document.getElementById("caption");
+  const note = document.getElementById("caption-note");
+  const stopButton = document.getElementById("stop");
+  const nextButton = document.getElementById("next-step");
+  const start = document.getElementById("start");
+
+  const NO_RECORDING = "There is no recording of this answer, so it is shown as text only.";
+  const CANNOT_PLAY = "The recording could not be played, so the answer is shown as text only.";
+
+  // Every playable piece by clip id: answers, and for the steps topic its intro and steps.
+  const clips = {};
+  for (const group of data.groups) {
+    for (const q of group.questions) {
+      clips[q.intent] = { title: q.label, caption: q.caption, audio: q.audio };
+      if (q.intro) {
+        clips[q.intro.id] = { title: q.label, caption: q.intro.caption, audio: q.intro.audio,
+                              steps: q.steps, next: 0 };
+      }
+      q.steps.forEach(function (step, index) {
+        clips[step.id] = { title: "Step " + step.number + " of " + q.steps.length,
+                           caption: step.caption, audio: step.audio, steps: q.steps,
+                           next: index + 1 };
+      });
+    }
+  }
+
+  let current = null;       // the clip on screen
+  let activeButton = null;  // the button that started it
+  let askNumber = 0;        // answers to older questions are dropped when they arrive late
+
+  function stopAudio() {
+    player.pause();
+    if (activeButton) activeButton.classList.remove("playing");
+  }
+
+  function clearScreen() {
+    stopAudio();
+    player.removeAttribute("src");
+    player.load();
+    current = null;
+    activeButton = null;
+    emergency.textContent = "";
+    title.textContent = "";
+    caption.textContent = "";
+    note.textContent = "";
+    nextButton.hidden = true;
+    answer.classList.remove("shown");
+  }
+
+  function bringIntoView(element) {
+    const box = element.getBoundingClientRect();
+    if (box.top < 0 || box.top > window.innerHeight * 0.6) {
+      const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      element.scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
+    }
+  }
+
+  // Show a clip's words, then play it; with no usable recording, say so and show the words.
+  function present(clip, button, isEmergency) {
+    stopAudio();
+    current = clip;
+    activeButton = button || null;
+    emergency.textContent = isEmergency ? clip.caption : "";
+    title.textContent = isEmergency ? "" : clip.title;
+    caption.textContent = isEmergency ? "" : clip.caption;
+    note.textContent = clip.audio ? "" : NO_RECORDING;
+    answer.classList.toggle("shown", !isEmergency);
+    updateNextStep();
+    bringIntoView(isEmergency ? emergency : answer);
+    if (!clip.audio) {
+      player.removeAttribute("src");
+      player.load();
+      return;
+    }
+    if (activeButton) activeButton.classList.add("playing");
+    player.src = clip.audio;
+    player.play().catch(function (error) {
+      // AbortError only means another clip was chosen before this one started.
+      if (error.name !== "AbortError" && current === clip) note.textContent = CANNOT_PLAY;
+    });
+  }
+
+  function updateNextStep() {
+    const steps = current && current.steps;
+    if (steps && current.next < steps.length) {
+      nextButton.textContent = "Next: step " + (current.next + 1) + " of " + steps.length;
+      nextButton.hidden = false;
+    } else {
+      nextButton.hidden = true;
+    }
+  }
+
+  for (const button of document.querySelectorAll("button[data-clip]")) {
+    button.addEventListener("click", function () {
+      const clip = clips[button.dataset.clip];
+      if (clip) present(clip, button, false);
+    });
+  }
+
+  nextButton.addEventListener("click", function () {
+    if (!current || !current.steps) return;
+    const step = current.steps[current.next];
+    const button = document.querySelector('button[data-clip="' + step.id + '"]');
+    present(clips[step.id], button, false);
+  });
+
+  stopButton.addEventListener("click", stopAudio);
+  player.addEventListener("ended", stopAudio);
+  player.addEventListener("error", function () {
+    if (current && current.audio && player.getAttribute("src")) {
+      note.textContent = CANNOT_PLAY;
+      stopAudio();
+    }
+  });
+
+  function showMessage(text) {
+    present({ title: "", caption: text, audio: null }, null, false);
+    note.textContent = "";
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) {
+      showMessage("Please type a question first.");
+      input.focus();
+      return;
+    }
+    const number = ++askNumber;
+    showMessage("Finding the answer…");
+    fetch(body.dataset.askUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question: question }),
+    })
+      .then(function (response) {
+        return response.json().then(function (reply) {
+          if (number !== askNumber) return;
+          if (!response.ok) {
+            showMessage(reply.error || "Sorry, that did not work. Please try again.");
+          } else {
+            present({ title: reply.title || "Your question", caption: reply.caption,
+                      audio: reply.audio }, null, reply.emergency);
+          }
+        });
+      })
+      .catch(function () {
+        if (number === askNumber) {
+          showMessage("Sorry, the kiosk could not answer just now. Please ask a member of staff.");
+        }
+      });
+  });
+
+  // Back to the start screen after a quiet spell, for the next patient. Listening counts
+  // as activity: the timer runs from the end of the clip.
+  const param = Number(new URLSearchParams(window.location.search).get("idle"));
+  const idleSeconds = param > 0 ? param : Number(body.dataset.idleSeconds) || 120;
+  let lastActivity = Date.now();
+  let atStart = true;
+
+  function touched() {
+    lastActivity = Date.now();
+    atStart = false;
+  }
+  for (const name of ["pointerdown", "keydown", "input", "wheel", "touchstart"]) {
+    window.addEventListener(name, touched, { capture: true, passive: true });
+  }
+
+  function resetToStart() {
+    clearScreen();
+    input.value = "";
+    askNumber++;
+    window.scrollTo(0, 0);
+    for (const scroller of document.querySelectorAll(".questions, .answer-panel")) {
+      scroller.scrollTop = 0;
+    }
+    start.focus({ preventScroll: true });
+    atStart = true;
+    body.dataset.resets = String(Number(body.dataset.resets || 0) + 1);
+  }
+
+  setInterval(function () {
+    if (!player.paused) lastActivity = Date.now();
+    if (!atStart && Date.now() - lastActivity >= idleSeconds * 1000) resetToStart();
+  }, 250);
+})();
