@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
 from skill.catalogue import PROJECT_ROOT, Catalogue, normalize_space
+from skill.files import write_atomically  # noqa: F401  (re-exported for build-model)
 
 MODEL_DIR = PROJECT_ROOT / "interaction_model"
 LEAFLET = PROJECT_ROOT.parent / "shared" / "source" / "kyphoplasty-patient-information.txt"
@@ -57,22 +57,6 @@ def interaction_model(catalogue: Catalogue) -> dict:
 def render_model(catalogue: Catalogue) -> str:
     """Return the model as the exact text committed to interaction_model/."""
     return json.dumps(interaction_model(catalogue), indent=2, ensure_ascii=False) + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a file so readers see the old or the new version, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                         prefix=f".{path.name}.", delete=False)
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def invocation_problems(name: str) -> list[str]:

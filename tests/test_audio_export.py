@@ -284,9 +284,9 @@ def test_an_interrupted_export_leaves_a_consistent_folder_and_resumes(tmp_path, 
 
 
 def test_an_interruption_while_writing_leaves_no_partial_file(tmp_path, shipped, monkeypatch):
-    import skill.audio.export as export
+    import skill.files as files
 
-    real_fsync, calls = export.os.fsync, []
+    real_fsync, calls = files.os.fsync, []
 
     def fsync_then_interrupt(fd):
         calls.append(fd)
@@ -294,10 +294,10 @@ def test_an_interruption_while_writing_leaves_no_partial_file(tmp_path, shipped,
             raise KeyboardInterrupt
         real_fsync(fd)
 
-    monkeypatch.setattr(export.os, "fsync", fsync_then_interrupt)
+    monkeypatch.setattr(files.os, "fsync", fsync_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         export_audio(shipped, tmp_path, engine="espeak")
-    monkeypatch.setattr(export.os, "fsync", real_fsync)
+    monkeypatch.setattr(files.os, "fsync", real_fsync)
     assert len(clip_files(tmp_path)) == 2
     assert_consistent(tmp_path)
 

@@ -105,11 +105,12 @@ def test_espeak_clip_is_alexa_compliant_frame_by_frame(espeak_mp3):
     assert check_alexa_compliant(espeak_mp3) == []
 
 
-def test_duration_matches_the_speech_within_one_frame(espeak_mp3, espeak_pcm):
+def test_duration_matches_the_speech_within_two_frames(espeak_mp3, espeak_pcm):
     summary = describe(espeak_mp3)
     one_frame = 576 / 16_000
     expected = espeak_pcm.duration + LAME_DELAY_SAMPLES / 16_000
-    assert 0 <= summary.duration - expected < one_frame
+    # Resampling rounds the length and LAME pads to whole frames: up to two frames of slack.
+    assert 0 <= summary.duration - expected < 2 * one_frame
     decoded = miniaudio.decode(espeak_mp3, nchannels=1, sample_rate=16_000)
     assert abs(decoded.num_frames / 16_000 - summary.duration) < one_frame
 

@@ -16,10 +16,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import re
 import shutil
-import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -49,13 +47,13 @@ from skill.audio.mp3 import (
 )
 from skill.catalogue import Catalogue, Clip
 from skill.clips import MANIFEST
+from skill.files import PART, write_atomically
 
 PIPELINE_VERSION = 1  # bump when a pipeline change should re-render every clip
 ENGINES = ("auto", "gtts", "espeak")
 PLAYLIST = "playlist.m3u"
 TRANSCRIPT = "transcript.txt"
 LOCK = ".export-audio.lock"
-PART = ".part"  # suffix of files being written; any left over are from a killed export
 KEY_TAG, ENGINE_TAG, FALLBACK_TAG = "content-key", "engine", "fallback"
 # Clip ids become file names and URLs, so they may not carry slashes or spaces.
 CLIP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -220,29 +218,6 @@ class ExportResult:
         lines += [f"  - {clip_id}: {reason}" for clip_id, reason in self.failed.items()]
         lines.append("The skill reads these answers as text until an export renders them.")
         return "\n".join(lines)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write bytes so readers see the old file or the new one, never a part of one."""
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=PART,
-                                         delete=False)
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            # NamedTemporaryFile makes the file private (0600); a web server must read it.
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
