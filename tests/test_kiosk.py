@@ -25,6 +25,7 @@ from tests.kiosk_support import CHROMIUM_ARGS, chromium_path, export_audio, serv
 pytestmark = pytest.mark.browser
 
 DOCS = PROJECT_ROOT / "docs"
+README_SCREENSHOTS = {"kiosk-start", "kiosk-answer"}
 PLAYING = """() => {
     const a = document.getElementById('player');
     return !a.paused && a.readyState >= 2 && a.currentTime > 0;
@@ -132,7 +133,7 @@ def caption(page) -> str:
 def save_screenshot(page, folder: Path, name: str) -> None:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path))
-    if os.environ.get("KIOSK_UPDATE_DOCS"):
+    if os.environ.get("KIOSK_UPDATE_DOCS") and name in README_SCREENSHOTS:
         DOCS.mkdir(exist_ok=True)
         shutil.copyfile(path, DOCS / f"{name}.png")
 
