@@ -74,13 +74,15 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
 
         matcher = QuestionMatcher(catalogue)
     folder = Path(audio_folder)
+    clip_texts = {clip.id: clip.text for clip in catalogue.clips()}
     blueprint = Blueprint("kiosk", __name__, static_folder="kiosk_static",
                           static_url_path="/kiosk/static", template_folder="templates")
 
-    def playable_url(clip_id: str, text: str) -> str | None:
+    def playable_url(clip_id: str) -> str | None:
         """Return the URL of a clip whose exported words still match the catalogue."""
         entry = read_manifest(folder).get(clip_id)
-        if not entry or entry.get("text") != text or not _plain_name(entry.get("file")):
+        if (not entry or entry.get("text") != clip_texts.get(clip_id)
+                or not _plain_name(entry.get("file"))):
             return None
         try:
             stamp = (folder / entry["file"]).stat().st_mtime_ns
@@ -93,19 +95,18 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
                 if _plain_name(entry.get("file"))}
 
     def topic_entry(topic: Topic) -> dict[str, Any]:
-        clip_text = " ".join([topic.answer, *topic.steps])
         entry: dict[str, Any] = {
             "intent": topic.intent, "label": topic.question,
-            "caption": caption_for(topic), "audio": playable_url(topic.intent, clip_text),
+            "caption": caption_for(topic), "audio": playable_url(topic.intent),
             "steps": [],
         }
         if topic.steps:
             entry["intro"] = {"id": intro_clip_id(topic.intent), "caption": topic.answer,
-                              "audio": playable_url(intro_clip_id(topic.intent), topic.answer)}
+                              "audio": playable_url(intro_clip_id(topic.intent))}
             entry["steps"] = [
                 {"id": step_clip_id(topic.intent, number), "number": number,
                  "label": f"Step {number}", "caption": text,
-                 "audio": playable_url(step_clip_id(topic.intent, number), text)}
+                 "audio": playable_url(step_clip_id(topic.intent, number))}
                 for number, text in enumerate(topic.steps, 1)
             ]
         return entry

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,9 +10,8 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import make_server
 
-from skill.audio import EspeakEngine, describe, render_clip
-from skill.catalogue import PROJECT_ROOT, Catalogue
-from skill.clips import MANIFEST
+from skill.audio.export import export_audio as run_export
+from skill.catalogue import Catalogue
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,38 +30,11 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-def _exporter_available() -> bool:
-    probe = subprocess.run([sys.executable, "-m", "skill", "export-audio", "--help"],
-                           cwd=PROJECT_ROOT, capture_output=True, timeout=60)
-    return probe.returncode == 0
-
-
 def export_audio(catalogue: Catalogue, out: Path) -> Path:
-    """Export every clip with espeak into out and return the folder holding manifest.json.
-
-    Uses `python -m skill export-audio` when the project has it, so the kiosk is tested on
-    what the exporter really writes; until then renders the same shape with skill.audio.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    if _exporter_available():
-        subprocess.run([sys.executable, "-m", "skill", "export-audio", "--engine", "espeak",
-                        "--locale", catalogue.locale, "--out", str(out)],
-                       cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=600)
-        manifests = sorted(out.rglob(MANIFEST))
-        if not manifests:
-            raise RuntimeError(f"export-audio wrote no {MANIFEST} under {out}")
-        return manifests[0].parent
-    engine = EspeakEngine()
-    entries = []
-    for clip in catalogue.clips():
-        audio, engine_name = render_clip(clip.text, engine, catalogue.respell)
-        name = f"{clip.id}.mp3"
-        (out / name).write_bytes(audio)
-        entries.append({"id": clip.id, "file": name, "text": clip.text, "title": clip.title,
-                        "duration_s": round(describe(audio).duration, 2),
-                        "engine": engine_name, "source": clip.source})
-    (out / MANIFEST).write_text(json.dumps({"locale": catalogue.locale, "clips": entries},
-                                           indent=2), encoding="utf-8")
+    """Export every clip with espeak into out, as `python -m skill export-audio` does."""
+    result = run_export(catalogue, out, engine="espeak")
+    if result.failed:
+        raise RuntimeError(result.failure_report())
     return out
 
 
