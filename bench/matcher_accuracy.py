@@ -59,17 +59,10 @@ def main() -> int:
     parser.add_argument("files", nargs="*", type=Path,
                         default=sorted(QUESTIONS.glob("en-US*.tsv")))
     parser.add_argument("--misses", action="store_true", help="list every question it got wrong")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--lexical", action="store_true",
-                      help="pure-Python TF-IDF only, even where sentence embeddings are installed")
-    mode.add_argument("--embeddings", action="store_true",
-                      help="require sentence embeddings (fail if the packages are missing)")
     args = parser.parse_args()
     started = time.perf_counter()
-    embeddings = False if args.lexical else True if args.embeddings else None
-    matcher = QuestionMatcher(load_catalogue("en-US"), embeddings=embeddings)
-    kind = "TF-IDF + sentence embeddings" if matcher.embedder else "TF-IDF only"
-    print(f"matcher ({kind}) built in {(time.perf_counter() - started) * 1000:.0f} ms")
+    matcher = QuestionMatcher(load_catalogue("en-US"))
+    print(f"matcher built in {(time.perf_counter() - started) * 1000:.0f} ms")
     failed = False
     for path in args.files:
         result = evaluate(matcher, read_questions(path))

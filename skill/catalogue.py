@@ -491,12 +491,12 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
     if not isinstance(raw, dict):
         problems.add(at, "must be a table")
         return None
-    problems.unknown_keys(at, raw, TOPIC_KEYS)
     intent = raw.get("intent", "")
     if not isinstance(intent, str) or not INTENT_NAME.match(intent):
         problems.add(f"{at}.intent", f"{intent!r} is not an intent name like DrivingIntent")
         return None
     at = f"{at} ({intent})"
+    problems.unknown_keys(at, raw, TOPIC_KEYS)
     for key in ("group", "question", "card_title"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             problems.add(f"{at}.{key}", "is missing")

