@@ -185,9 +185,25 @@ def write_zip(folder: Path, zip_path: Path) -> int:
     return zip_path.stat().st_size
 
 
+def check_catalogues() -> list[str]:
+    """Load every locale's catalogue as Lambda will, so a broken one is never shipped."""
+    if str(PROJECT_ROOT) not in sys.path:  # run as a script, only deploy/ is on the path
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from skill.catalogue import CatalogueError, load_catalogue
+
+    locales = sorted(p.stem for p in (PROJECT_ROOT / "responses").glob("*-*.toml"))
+    for locale in locales:
+        try:
+            load_catalogue(locale)
+        except CatalogueError as error:
+            raise BuildError(f"responses/{locale}.toml cannot ship: {error}") from None
+    return locales
+
+
 def build(folder: Path = BUILD_DIR, zip_path: Path = ZIP_PATH) -> dict:
     """Build the package folder and zip from scratch and describe what went in."""
     modules = lambda_modules()
+    check_catalogues()
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
