@@ -300,9 +300,15 @@ class ApologyExceptionHandler(AbstractExceptionHandler):
 
 def build_skill(catalogue: Catalogue | None = None, clips: ClipLibrary | None = None,
                 skill_id: str | None = None) -> CustomSkill:
-    """Assemble the skill; with no catalogue given, each request's locale picks one."""
+    """Assemble the skill; with no catalogue given, each request's locale picks one.
+
+    skill_id None reads ALEXA_SKILL_ID; an empty string turns the check off, for requests
+    built on this machine (kiosk, command line) that never come from Alexa.
+    """
     sb = SkillBuilder()
-    sb.skill_id = skill_id if skill_id is not None else (os.environ.get("ALEXA_SKILL_ID") or None)
+    if skill_id is None:
+        skill_id = os.environ.get("ALEXA_SKILL_ID")
+    sb.skill_id = skill_id or None
     sb.add_global_request_interceptor(CatalogueInterceptor(catalogue, clips))
     # Order matters: the first handler that can handle a request answers it.
     sb.add_request_handler(LaunchRequestHandler())

@@ -68,7 +68,8 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
     if skill is None:
         from skill.handlers import build_skill
 
-        skill = build_skill(catalogue)
+        # Local requests: the kiosk builds them itself, so no Alexa skill ID applies.
+        skill = build_skill(catalogue, skill_id="")
     if matcher is None:
         from skill.matcher import QuestionMatcher
 

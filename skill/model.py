@@ -146,7 +146,7 @@ def content_problems(catalogue: Catalogue) -> list[str]:
                 problems.append(f"{where}: reads at grade {grade:.1f}; keep answers at grade "
                                 f"{MAX_READING_GRADE:.0f} or below "
                                 "(shorter sentences, plainer words)")
-    skill = build_skill(catalogue)
+    skill = build_skill(catalogue, skill_id="")
     for intent in [*catalogue.topics, *BUILT_IN_INTENTS]:
         conversation = Conversation(skill, catalogue)
         conversation.launch()

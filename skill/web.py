@@ -92,6 +92,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config[adapter_module.VERIFY_SIGNATURE_APP_CONFIG] = False
     app.config[adapter_module.VERIFY_TIMESTAMP_APP_CONFIG] = False
     adapter = adapter_module.SkillAdapter(skill=skill, skill_id=skill_id or "insecure-dev", app=app)
+    if settings.get("KIOSK", True):
+        from skill.kiosk import kiosk_from_settings
+
+        # The kiosk and its read-only audio folder: the same answers, offline, in the clinic.
+        app.register_blueprint(kiosk_from_settings(settings))
 
     @app.get(HEALTH_PATH)
     def healthz() -> Response:
@@ -184,6 +189,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, insecure_dev: bool = False)
     for base in base_urls(server):
         print(f"Alexa endpoint: POST {base}{ALEXA_PATH}")
         print(f"Health check:   GET  {base}{HEALTH_PATH}")
+        print(f"Clinic kiosk:   open {base}/ in a browser")
     if not insecure_dev:
         print("Alexa only calls https on port 443: put a TLS-terminating proxy in front.")
     server.run()
