@@ -387,3 +387,12 @@ def test_real_server_answers_an_oversized_body_with_a_json_413(pki, live_server,
     assert status == 413
     assert content_type == "application/json"
     assert "128 KiB" in json.loads(raw)["error"]
+
+
+def test_kiosk_answers_through_the_app_even_with_a_skill_id_set(tmp_path):
+    app = create_app({"ALEXA_SKILL_ID": "amzn1.ask.skill.clinic", "KIOSK_AUDIO_DIR": str(tmp_path)})
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    answer = client.post("/kiosk/ask", json={"question": "can I drive home afterwards?"})
+    assert answer.status_code == 200
+    assert answer.get_json()["intent"] == "DrivingIntent"
