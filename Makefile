@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-dev model audio lint check browser bench clean help
+.PHONY: run test install install-dev model audio lambda package lint check browser bench clean help
 
 help:
 	@echo "make run    install, build the model and offline audio, serve the skill and kiosk"
@@ -45,6 +45,13 @@ audio: $(VENV)/.runtime
 
 run: model audio
 	$(PY) -m skill serve --insecure-dev --host $(HOST) --port $(PORT)
+
+# AWS Lambda: build/lambda.zip holds only what the skill runs; serverless packages it offline.
+lambda: $(VENV)/.runtime
+	$(PY) deploy/build_lambda.py
+
+package: lambda node_modules/.installed
+	SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off node_modules/.bin/serverless package
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape, quoteattr
 
 from skill.catalogue import Catalogue
+
+
+def escape(text: str) -> str:
+    """Escape text for XML content."""
+    # Not xml.sax.saxutils: it imports urllib and ssl, a cost on every Lambda cold start.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(value: str) -> str:
+    """Return value as a double-quoted XML attribute."""
+    return '"' + escape(value).replace('"', "&quot;") + '"'
+
 
 # A phone number read digit by digit, e.g. 555-0142 or (555) 010-0199.
 PHONE = re.compile(r"\(?\b\d{3}\)?[ -]?\d{3}-\d{4}\b|\b\d{3}-\d{4}\b")
