@@ -241,7 +241,8 @@ class _Problems:
 
     def unknown_keys(self, where: str, table: dict, allowed: set[str]) -> None:
         for key in sorted(set(table) - allowed):
-            self.add(f"{where}.{key}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+            expected = ", ".join(sorted(allowed))
+            self.add(f"{where}.{key}", f"unknown key (expected one of: {expected})")
 
     def spoken(self, where: str, text: object, *, limit: int = MAX_SPOKEN_CHARS) -> str:
         if not isinstance(text, str) or not text.strip():
@@ -481,7 +482,8 @@ def _fill(problems: _Problems, where: str, text: str, clinic: Clinic) -> str:
     values = {"contact": clinic.contact_sentence(), "clinic_name": clinic.name}
     for name in PLACEHOLDER.findall(text):
         if name not in values:
-            problems.add(where, f"unknown placeholder {{{name}}} (use {{contact}} or {{clinic_name}})")
+            problems.add(where, f"unknown placeholder {{{name}}} "
+                                "(use {contact} or {clinic_name})")
             return text
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 
@@ -513,7 +515,8 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
         section = str(raw["section"])
         quotes = tuple(str(q) for q in [raw.get("quote", ""), *raw.get("step_quotes", [])] if q)
         if not raw.get("quote"):
-            problems.add(f"{at}.quote", "is missing: quote the leaflet's words this answer restates")
+            problems.add(f"{at}.quote",
+                         "is missing: quote the leaflet's words this answer restates")
         source = f"leaflet: {section}"
     elif kinds == ["setting"]:
         setting = str(raw["setting"])
@@ -540,7 +543,8 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
     answer = _fill(problems, f"{at}.answer", problems.spoken(f"{at}.answer", answer), clinic)
     problems.spoken(f"{at}.answer (with clinic settings filled in)", answer)
 
-    steps = tuple(problems.spoken(f"{at}.steps[{i}]", s) for i, s in enumerate(raw.get("steps", [])))
+    steps = tuple(problems.spoken(f"{at}.steps[{i}]", s)
+                  for i, s in enumerate(raw.get("steps", [])))
     if "step_quotes" in raw and len(raw["step_quotes"]) != len(steps):
         problems.add(f"{at}.step_quotes", "must quote the leaflet once for every step")
 
