@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -80,6 +81,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     clock: Callable[[], datetime] = settings["CLOCK"]
     chains: CertChainSource = settings["CERT_CHAINS"] or CertChainSource()
     skill: CustomSkill = settings["SKILL"] or _build_skill(skill_id)
+    # We deserialize once to refuse bad shapes with a 400; the adapter then reuses that.
+    reader = ReadOnceSerializer(skill.serializer)
+    skill.serializer = reader
 
     app = Flask(__name__)
     app.config.update(settings)
@@ -121,7 +125,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 chains=chains,
             )
             outcome = "skipped (insecure dev)" if insecure_dev else "passed"
-            _check_sdk_reads(skill, body)
+            _check_sdk_reads(reader, body)
             answer = adapter.dispatch_request()
         except VerificationError as refusal:
             if outcome == "not checked":
@@ -230,10 +234,41 @@ def _too_large() -> str:
     return f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."
 
 
-def _check_sdk_reads(skill: CustomSkill, body: bytes) -> None:
+class ReadOnceSerializer:
+    """Wrap the SDK's serializer so the envelope we checked is not deserialized again.
+
+    Deserializing is most of a request's cost (the SDK parses every timestamp with
+    dateutil). The envelope read by _check_sdk_reads is handed, once, to the adapter's own
+    deserialize call for the same payload in the same thread.
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.held = threading.local()
+
+    def remember(self, payload: str, obj_type):
+        """Deserialize payload and hold the result for the next identical request."""
+        value = self.inner.deserialize(payload=payload, obj_type=obj_type)
+        self.held.entry = (payload, obj_type, value)
+        return value
+
+    def deserialize(self, payload, obj_type):
+        """Return the held envelope for this payload, or deserialize it afresh."""
+        entry = getattr(self.held, "entry", None)
+        self.held.entry = None
+        if entry is not None and entry[1] is obj_type and entry[0] == payload:
+            return entry[2]
+        return self.inner.deserialize(payload=payload, obj_type=obj_type)
+
+    def serialize(self, obj):
+        """Serialize as the SDK does."""
+        return self.inner.serialize(obj)
+
+
+def _check_sdk_reads(reader: ReadOnceSerializer, body: bytes) -> None:
     """Refuse with 400 a verified body the SDK cannot deserialize, before it answers 500."""
     try:
-        skill.serializer.deserialize(payload=body.decode("utf-8"), obj_type=RequestEnvelope)
+        reader.remember(body.decode("utf-8"), RequestEnvelope)
     except Exception:  # the SDK raises several types here; all mean "not Alexa's format"
         raise VerificationError("The request does not match Alexa's request format.") from None
 

@@ -396,3 +396,21 @@ def test_kiosk_answers_through_the_app_even_with_a_skill_id_set(tmp_path):
     answer = client.post("/kiosk/ask", json={"question": "can I drive home afterwards?"})
     assert answer.status_code == 200
     assert answer.get_json()["intent"] == "DrivingIntent"
+
+
+def test_each_request_is_deserialized_once(pki, config):
+    from skill.handlers import build_skill
+
+    skill = build_skill(skill_id=SKILL_ID)
+    real, calls = skill.serializer.deserialize, []
+
+    def counting(payload, obj_type):
+        calls.append(obj_type)
+        return real(payload=payload, obj_type=obj_type)
+
+    skill.serializer.deserialize = counting
+    client = create_app({**config, "SKILL": skill, "KIOSK": False}).test_client()
+    for _ in range(2):
+        response = post(client, *signed(pki, launch(pki)))
+        assert response.status_code == 200
+    assert len(calls) == 2
