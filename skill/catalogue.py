@@ -233,8 +233,10 @@ def normalize_space(text: str) -> str:
 class _Problems:
     """Collects problems so one run reports all of them, each naming file and key."""
 
-    def __init__(self) -> None:
+    def __init__(self, expand_templates: bool = True) -> None:
         self.items: list[str] = []
+        # False when only answers are needed: templates are checked for type, not expanded.
+        self.expand_templates = expand_templates
 
     def add(self, where: str, message: str) -> None:
         self.items.append(f"{where}: {message}")
@@ -289,26 +291,31 @@ def load_clinic(path: Path | None = None) -> Clinic:
 
 
 def load_catalogue(locale: str = DEFAULT_LOCALE, *, responses_dir: Path | None = None,
-                   clinic_path: Path | None = None) -> Catalogue:
-    """Read and check one locale's catalogue with the clinic's settings filled in."""
+                   clinic_path: Path | None = None, with_samples: bool = True) -> Catalogue:
+    """Read and check one locale's catalogue with the clinic's settings filled in.
+
+    with_samples=False leaves sample utterances unexpanded (Topic.samples and out_of_scope
+    empty): the skill answers from intents Alexa resolved, so a cold start skips that work.
+    """
     responses_dir = Path(responses_dir or RESPONSES_DIR)
     path = responses_dir / f"{locale}.toml"
     clinic_path = Path(clinic_path or os.environ.get("CLINIC_SETTINGS")
                        or responses_dir / "clinic.toml")
     clinic = load_clinic(clinic_path)
     data = _read_toml(path)
-    return _build(data, path, clinic, clinic_path)
+    return _build(data, path, clinic, clinic_path, with_samples)
 
 
 @lru_cache(maxsize=8)
 def cached_catalogue(locale: str = DEFAULT_LOCALE) -> Catalogue:
-    """Load a catalogue once per process (warm Lambda containers reuse it)."""
-    return load_catalogue(locale)
+    """Load a catalogue for answering, once per process (warm Lambda containers reuse it)."""
+    return load_catalogue(locale, with_samples=False)
 
 
-def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path) -> Catalogue:
+def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
+           with_samples: bool = True) -> Catalogue:
     where = str(path)
-    problems = _Problems()
+    problems = _Problems(with_samples)
     problems.unknown_keys(where, data, TOP_KEYS)
     for key in ("locale", "invocation_name", "prompts", "groups", "topic"):
         if key not in data:
@@ -460,6 +467,8 @@ def _compile_patterns(problems: _Problems, where: str, patterns: list) -> tuple[
 def _expand_checked(problems: _Problems, where: str, template: object) -> list[str]:
     if not isinstance(template, str) or not template.strip():
         problems.add(where, "must be a non-empty string")
+        return []
+    if not problems.expand_templates:
         return []
     try:
         variants = expand(template)

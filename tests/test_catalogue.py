@@ -184,3 +184,12 @@ def test_bad_clinic_settings_name_file_and_key(tmp_path, responses_copy, line, e
 def test_missing_clinic_file_is_named(tmp_path):
     with pytest.raises(CatalogueError, match=r"nowhere\.toml: file not found"):
         load_clinic(tmp_path / "nowhere.toml")
+
+
+def test_answer_only_load_skips_samples_and_keeps_every_answer(catalogue):
+    light = load_catalogue(with_samples=False)
+    assert all(topic.samples == () for topic in light.topics.values())
+    assert light.out_of_scope == ()
+    assert {i: t.answer for i, t in light.topics.items()} == {
+        i: t.answer for i, t in catalogue.topics.items()}
+    assert light.clips() == catalogue.clips()
