@@ -139,10 +139,13 @@ def install_requirements(target: Path, requirements: Path = REQUIREMENTS) -> Non
 
 
 def copy_project_files(target: Path, modules: list[str]) -> list[Path]:
-    """Copy the skill modules and the response catalogues into the package folder."""
+    """Copy the skill modules, the response catalogues and any audio manifests."""
     copied = []
     sources = [module_path(m) for m in modules]
     sources += sorted((PROJECT_ROOT / "responses").glob("*.toml"))
+    # With AUDIO_BASE_URL set, the skill plays only clips its manifest lists with the
+    # catalogue's words; without the manifest in the package it would read every answer.
+    sources += sorted((PROJECT_ROOT / "dist" / "audio").glob("*/manifest.json"))
     for source in sources:
         relative = source.relative_to(PROJECT_ROOT)
         destination = target / relative

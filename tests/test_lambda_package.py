@@ -198,3 +198,18 @@ def test_handler_in_the_zip_answers_with_a_clean_interpreter(lambda_zip, tmp_pat
     assert welcome["response"]["response"]["shouldEndSession"] is False
     # A request for another skill fails the invocation instead of being answered.
     assert "error" in refused, refused
+
+
+def test_audio_manifests_ship_but_not_the_audio(tmp_path, monkeypatch):
+    import deploy.build_lambda as build_lambda
+
+    root = tmp_path / "project"
+    (root / "responses").mkdir(parents=True)
+    (root / "responses" / "en-US.toml").write_text("locale = 'en-US'\n")
+    export = root / "dist" / "audio" / "en-US"
+    export.mkdir(parents=True)
+    (export / "manifest.json").write_text('{"clips": []}')
+    (export / "DrivingIntent.mp3").write_bytes(b"\xff\xf3")
+    monkeypatch.setattr(build_lambda, "PROJECT_ROOT", root)
+    copied = build_lambda.copy_project_files(tmp_path / "package", [])
+    assert sorted(map(str, copied)) == ["dist/audio/en-US/manifest.json", "responses/en-US.toml"]
