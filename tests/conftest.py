@@ -11,6 +11,7 @@ import pytest
 from skill.catalogue import RESPONSES_DIR, load_catalogue
 from skill.handlers import build_skill
 from skill.local import Conversation
+from tests.pki import build_pki
 
 ENVELOPES = Path(__file__).parent / "envelopes"
 
@@ -49,3 +50,9 @@ def responses_copy(tmp_path):
     for path in RESPONSES_DIR.glob("*.toml"):
         (target / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     return target
+
+
+@pytest.fixture(scope="session")
+def pki():
+    """One generated test PKI for the whole run: RSA key generation is the slow part."""
+    return build_pki()

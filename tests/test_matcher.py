@@ -20,11 +20,6 @@ DEV_SETS = [PROJECT_ROOT / "bench" / "questions" / name
 
 
 @pytest.fixture(scope="module")
-def catalogue():
-    return load_catalogue("en-US")
-
-
-@pytest.fixture(scope="module")
 def matcher(catalogue):
     return QuestionMatcher(catalogue)
 

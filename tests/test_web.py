@@ -22,14 +22,7 @@ from tests.pki import (
     SKILL_ID,
     alexa_request,
     body_of,
-    build_pki,
 )
-
-
-@pytest.fixture(scope="module")
-def pki():
-    """Share one generated PKI across this module: RSA key generation is the slow part."""
-    return build_pki()
 
 
 @pytest.fixture
