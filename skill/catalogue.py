@@ -156,7 +156,8 @@ class Catalogue:
     clinic: Clinic
     path: Path
     clinic_path: Path
-    _respell_re: re.Pattern | None = field(default=None, repr=False, compare=False)
+    # Finds the lexicon's hard words in any text (None with an empty lexicon).
+    hard_words: re.Pattern | None = field(default=None, repr=False, compare=False)
     # [matcher]: questions that match these regular expressions are out of scope, and
     # each synonym concept (one word) stands for every phrase listed under it.
     out_of_scope_patterns: tuple[re.Pattern, ...] = ()
@@ -185,10 +186,19 @@ class Catalogue:
 
     def respell(self, text: str) -> str:
         """Swap hard words for respellings that engines without phonemes say right."""
-        if self._respell_re is None:
+        if self.hard_words is None:
             return text
-        spellings = {p.word.lower(): p.respelling for p in self.lexicon}
-        return self._respell_re.sub(lambda m: spellings[m.group(0).lower()], text)
+        spellings = {p.word: p.respelling for p in self.lexicon}
+        return self.hard_words.sub(lambda m: spellings[m.group(0).casefold()], text)
+
+
+def whole_word_pattern(words) -> re.Pattern | None:
+    """Return a pattern finding any of words as a whole word, ignoring case, longest first."""
+    words = sorted(words, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)",
+                      re.IGNORECASE)
 
 
 def intro_clip_id(intent: str) -> str:
@@ -376,16 +386,13 @@ def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
     if problems.items:
         raise CatalogueError(problems.items)
 
-    respell_re = None
-    if lexicon:
-        words = sorted((re.escape(p.word) for p in lexicon), key=len, reverse=True)
-        respell_re = re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE)
     return Catalogue(
         locale=data["locale"], invocation_name=data["invocation_name"], prompts=prompts,
         groups=groups, topics=topics, lexicon=tuple(lexicon),
         emergency_patterns=emergency_patterns, emergency_exceptions=emergency_exceptions,
         out_of_scope=tuple(out_of_scope), clinic=clinic, path=path, clinic_path=clinic_path,
-        _respell_re=respell_re, out_of_scope_patterns=out_of_scope_patterns, synonyms=synonyms,
+        hard_words=whole_word_pattern(p.word for p in lexicon),
+        out_of_scope_patterns=out_of_scope_patterns, synonyms=synonyms,
     )
 
 

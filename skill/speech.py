@@ -35,15 +35,15 @@ def _marked(pattern: re.Pattern, text: str, mark) -> str:
 
 def to_ssml(text: str, catalogue: Catalogue) -> str:
     """Return the inner SSML for text: escaped, hard words as phonemes, phone numbers as digits."""
-    ipa = {p.word: p.ipa for p in catalogue.lexicon}
+    ipa = {p.word: p.ipa for p in catalogue.lexicon}  # lexicon words are stored lower case
 
     def phoneme(word: str) -> str:
         return f'<phoneme alphabet="ipa" ph={quoteattr(ipa[word.lower()])}>{escape(word)}</phoneme>'
 
     def pieces(chunk: str) -> str:
-        if catalogue._respell_re is None:
+        if catalogue.hard_words is None:
             return escape(chunk)
-        return _marked(catalogue._respell_re, chunk, phoneme)
+        return _marked(catalogue.hard_words, chunk, phoneme)
 
     out, last = [], 0
     for match in PHONE.finditer(text):

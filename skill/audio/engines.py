@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from skill.audio.mp3 import AudioError
+from skill.catalogue import whole_word_pattern
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,10 @@ class SpeechEngine(Protocol):
 
 def respeller(lexicon: Mapping[str, str]) -> Respell:
     """Return a function that swaps whole words for their respellings, ignoring case."""
-    if not lexicon:
+    pattern = whole_word_pattern(lexicon)
+    if pattern is None:
         return lambda text: text
     by_word = {word.casefold(): spelling for word, spelling in lexicon.items()}
-    # Longest first, so "balloon kyphoplasty" wins over "kyphoplasty" when both are listed.
-    words = sorted(lexicon, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(word) for word in words) + r")(?!\w)", re.IGNORECASE
-    )
     return lambda text: pattern.sub(lambda match: by_word[match.group(0).casefold()], text)
 
 
