@@ -36,6 +36,14 @@ def read_manifest(folder: Path) -> dict[str, dict]:
         return {}
 
 
+def matching_clip(clips: dict[str, dict], clip_id: str, text: str) -> dict | None:
+    """Return a manifest entry that has a file and still says text, or None."""
+    entry = clips.get(clip_id)
+    if entry and entry.get("text") == text and entry.get("file"):
+        return entry
+    return None
+
+
 @dataclass(frozen=True)
 class ClipLibrary:
     """The exported clips Alexa may play, by clip id."""
@@ -53,10 +61,7 @@ class ClipLibrary:
 
     def playable(self, clip_id: str, text: str) -> dict | None:
         """Return the manifest entry for a clip whose words still match, or None."""
-        entry = self.clips.get(clip_id)
-        if self.base_url and entry and entry.get("text") == text and entry.get("file"):
-            return entry
-        return None
+        return matching_clip(self.clips, clip_id, text) if self.base_url else None
 
     def speech(self, clip_id: str, text: str, catalogue: Catalogue) -> str:
         """Return SSML that plays the clip, or reads the text when the clip cannot be used."""

@@ -34,7 +34,7 @@ from skill.catalogue import (
     load_catalogue,
     step_clip_id,
 )
-from skill.clips import audio_dir, read_manifest
+from skill.clips import audio_dir, matching_clip, read_manifest
 from skill.local import Conversation, answer_question
 
 logger = logging.getLogger("skill.kiosk")
@@ -81,9 +81,8 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
 
     def playable_url(clip_id: str) -> str | None:
         """Return the URL of a clip whose exported words still match the catalogue."""
-        entry = read_manifest(folder).get(clip_id)
-        if (not entry or entry.get("text") != clip_texts.get(clip_id)
-                or not _plain_name(entry.get("file"))):
+        entry = matching_clip(read_manifest(folder), clip_id, clip_texts.get(clip_id))
+        if not entry or not _plain_name(entry["file"]):
             return None
         try:
             stamp = (folder / entry["file"]).stat().st_mtime_ns
