@@ -341,15 +341,14 @@ class QuestionMatcher:
 
     def is_emergency(self, question: str) -> bool:
         """Return True when a question names a red-flag symptom."""
-        if self._is_exception(question):
+        texts = self._emergency_texts(question)
+        if self._is_exception(texts):
             return False
-        return any(p.search(text) for text in self._emergency_texts(question)
-                   for p in self.catalogue.emergency_patterns)
+        return any(p.search(text) for text in texts for p in self.catalogue.emergency_patterns)
 
-    def _is_exception(self, question: str) -> bool:
+    def _is_exception(self, texts: list[str]) -> bool:
         """Return True when [emergency].not_patterns say this is not a red flag."""
-        return any(p.search(text) for text in self._emergency_texts(question)
-                   for p in self.catalogue.emergency_exceptions)
+        return any(p.search(text) for text in texts for p in self.catalogue.emergency_exceptions)
 
     def is_out_of_scope(self, question: str) -> bool:
         """Return True when a question matches one of the catalogue's out-of-scope patterns."""
@@ -388,7 +387,7 @@ class QuestionMatcher:
             return Match(FALLBACK, 0.0)
         (intent, score), runner_up = ranked[0], ranked[1] if len(ranked) > 1 else ("", 0.0)
         confidence = round(score, 3)
-        if intent == EMERGENCY and self._is_exception(question):
+        if intent == EMERGENCY and self._is_exception(self._emergency_texts(question)):
             # Sounds like a red flag, but the catalogue says this phrasing is not one.
             return Match(FALLBACK, confidence, intent)
         if intent == OUT_OF_SCOPE or score < self.min_score:
