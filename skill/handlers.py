@@ -27,6 +27,7 @@ from skill.catalogue import (
     step_clip_id,
 )
 from skill.clips import ClipLibrary
+from skill.serializer import ModelSerializer
 from skill.speech import to_ssml
 
 log = logging.getLogger("skill")
@@ -323,4 +324,7 @@ def build_skill(catalogue: Catalogue | None = None, clips: ClipLibrary | None = 
     sb.add_request_handler(SessionEndedHandler())
     sb.add_request_handler(SilentRequestHandler())
     sb.add_exception_handler(ApologyExceptionHandler())
-    return sb.create()
+    skill = sb.create()
+    # Same models and JSON as the SDK's serializer, without its per-request reflection.
+    skill.serializer = ModelSerializer()
+    return skill
