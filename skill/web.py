@@ -125,7 +125,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 chains=chains,
             )
             outcome = "skipped (insecure dev)" if insecure_dev else "passed"
-            _check_sdk_reads(reader, body)
+            _check_sdk_reads(reader, body, envelope)
             answer = adapter.dispatch_request()
         except VerificationError as refusal:
             if outcome == "not checked":
@@ -237,18 +237,21 @@ def _too_large() -> str:
 class ReadOnceSerializer:
     """Wrap the SDK's serializer so the envelope we checked is not deserialized again.
 
-    Deserializing is most of a request's cost (the SDK parses every timestamp with
-    dateutil). The envelope read by _check_sdk_reads is handed, once, to the adapter's own
-    deserialize call for the same payload in the same thread.
+    The envelope read by _check_sdk_reads (from the JSON verification already parsed) is
+    handed, once, to the adapter's own deserialize call for the same payload in the same
+    thread, so a request is parsed and deserialized once.
     """
 
     def __init__(self, inner):
         self.inner = inner
         self.held = threading.local()
 
-    def remember(self, payload: str, obj_type):
-        """Deserialize payload and hold the result for the next identical request."""
-        value = self.inner.deserialize(payload=payload, obj_type=obj_type)
+    def remember(self, payload: str, obj_type, parsed: Any = None):
+        """Deserialize payload (or its already parsed JSON) and hold it for the next request."""
+        if parsed is not None and hasattr(self.inner, "read"):
+            value = self.inner.read(parsed, obj_type)
+        else:
+            value = self.inner.deserialize(payload=payload, obj_type=obj_type)
         self.held.entry = (payload, obj_type, value)
         return value
 
@@ -265,10 +268,10 @@ class ReadOnceSerializer:
         return self.inner.serialize(obj)
 
 
-def _check_sdk_reads(reader: ReadOnceSerializer, body: bytes) -> None:
+def _check_sdk_reads(reader: ReadOnceSerializer, body: bytes, envelope: dict[str, Any]) -> None:
     """Refuse with 400 a verified body the SDK cannot deserialize, before it answers 500."""
     try:
-        reader.remember(body.decode("utf-8"), RequestEnvelope)
+        reader.remember(body.decode("utf-8"), RequestEnvelope, envelope)
     except Exception:  # the SDK raises several types here; all mean "not Alexa's format"
         raise VerificationError("The request does not match Alexa's request format.") from None
 

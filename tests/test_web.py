@@ -395,13 +395,14 @@ def test_each_request_is_deserialized_once(pki, config):
     from skill.handlers import build_skill
 
     skill = build_skill(skill_id=SKILL_ID)
-    real, calls = skill.serializer.deserialize, []
+    # Every way into ModelSerializer (text or parsed JSON) builds the models through read.
+    real, calls = skill.serializer.read, []
 
-    def counting(payload, obj_type):
+    def counting(data, obj_type):
         calls.append(obj_type)
-        return real(payload=payload, obj_type=obj_type)
+        return real(data, obj_type)
 
-    skill.serializer.deserialize = counting
+    skill.serializer.read = counting
     client = create_app({**config, "SKILL": skill, "KIOSK": False}).test_client()
     for _ in range(2):
         response = post(client, *signed(pki, launch(pki)))
