@@ -189,8 +189,11 @@ def _trust_store_from_file(path: str) -> Store:
     return Store(roots)
 
 
-def check_cert_chain(chain: CertChain, store: Store, now: datetime) -> None:
-    """Check the signing certificate's dates, SAN, key and chain to a trusted root at ``now``."""
+def check_cert_chain(chain: CertChain, store: Store, now: datetime) -> list[x509.Certificate]:
+    """Check the signing certificate's dates, SAN, key and chain to a trusted root at ``now``.
+
+    Returns the verified path, leaf first and trusted root last.
+    """
     leaf = chain.leaf
     # The policy verifier below checks dates and SAN too; checking them first gives each
     # failure its own plain reason instead of the verifier's message, which quotes
@@ -213,7 +216,7 @@ def check_cert_chain(chain: CertChain, store: Store, now: datetime) -> None:
         PolicyBuilder().store(store).time(now).build_server_verifier(DNSName(SIGNING_CERT_SAN))
     )
     try:
-        verifier.verify(leaf, list(chain.intermediates))
+        return verifier.verify(leaf, list(chain.intermediates))
     except ChainError:
         raise VerificationError(
             "The signing certificate does not chain to a trusted root."
@@ -285,8 +288,29 @@ def check_application_id(envelope: Mapping[str, Any], skill_id: str) -> None:
         raise VerificationError("The request is for a different skill.")
 
 
+@dataclass(frozen=True)
+class _PassedCheck:
+    """A chain that passed ``check_cert_chain`` against ``store``, and when that holds."""
+
+    chain: CertChain
+    store: Store
+    not_before: datetime
+    not_after: datetime
+
+    def covers(self, chain: CertChain, store: Store, now: datetime) -> bool:
+        """Tell whether the same check of the same chain would pass again at ``now``."""
+        return (
+            self.chain is chain and self.store is store and self.not_before <= now <= self.not_after
+        )
+
+
 class CertChainSource:
-    """Download signing chains from Amazon's certificate host and cache them by URL."""
+    """Download signing chains from Amazon's certificate host and cache them by URL.
+
+    A chain that passed its check is remembered with the dates every certificate on its
+    verified path allows; each request re-checks its own time against those dates, and only
+    a time outside them (or a different trust store) runs the full path check again.
+    """
 
     def __init__(
         self,
@@ -301,7 +325,30 @@ class CertChainSource:
         self._max_bytes = max_bytes
         self._cache_size = cache_size
         self._cache: OrderedDict[str, CertChain] = OrderedDict()
+        self._passed: dict[str, _PassedCheck] = {}
         self._lock = threading.Lock()
+
+    def checked_chain(self, url: str, store: Store, now: datetime) -> CertChain:
+        """Return the chain at a checked URL once it chains to ``store`` at ``now``."""
+        chain = self.chain_for(url)
+        passed = self._passed.get(url)
+        if passed is not None and passed.covers(chain, store, now):
+            return chain
+        try:
+            path = check_cert_chain(chain, store, now)
+        except VerificationError:
+            self.forget(url)
+            raise
+        check = _PassedCheck(
+            chain=chain,
+            store=store,
+            not_before=max(cert.not_valid_before_utc for cert in path),
+            not_after=min(cert.not_valid_after_utc for cert in path),
+        )
+        with self._lock:
+            if self._cache.get(url) is chain:
+                self._passed[url] = check
+        return chain
 
     def chain_for(self, url: str) -> CertChain:
         """Return the parsed chain at an already checked URL, from the cache if present."""
@@ -314,13 +361,15 @@ class CertChainSource:
         with self._lock:
             self._cache[url] = chain
             while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+                dropped, _ = self._cache.popitem(last=False)
+                self._passed.pop(dropped, None)
         return chain
 
     def forget(self, url: str) -> None:
         """Drop a chain that failed its checks so the next request downloads it afresh."""
         with self._lock:
             self._cache.pop(url, None)
+            self._passed.pop(url, None)
 
     def _download(self, url: str) -> bytes:
         """Fetch the chain without following redirects, within the size and time limits."""
@@ -404,12 +453,7 @@ def _check_signature(
     url = cert_chain_url(header_value(headers, CERT_CHAIN_URL_HEADER))
     signature = signature_bytes(header_value(headers, SIGNATURE_HEADER))
     store = trust_store(trust_roots)
-    chain = chains.chain_for(url)
-    try:
-        check_cert_chain(chain, store, now)
-    except VerificationError:
-        chains.forget(url)
-        raise
+    chain = chains.checked_chain(url, store, now)
     check_body_signature(chain.leaf, signature, body)
 
 

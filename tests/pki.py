@@ -43,6 +43,7 @@ CHAIN_NAMES = (
     "self_signed",
     "missing_intermediate",
     "untrusted_root",
+    "short_lived_intermediate",
 )
 
 
@@ -98,6 +99,12 @@ def build_pki() -> SigningPki:
     intermediate = _ca(
         "Test Alexa Intermediate CA", intermediate_key, root_key, root, long_ago, far_ahead, 0
     )
+    # Same key and issuer as the intermediate, but expiring in two hours, long before the
+    # leaf it signs: a cached chain check must stop being trusted when it expires.
+    short_lived_intermediate = _ca(
+        "Test Alexa Short-Lived Intermediate CA", intermediate_key, root_key, root, long_ago,
+        now + timedelta(hours=2), 0,
+    )
     untrusted_root = _ca(
         "Untrusted Root CA", untrusted_key, untrusted_key, None, long_ago, far_ahead, None
     )
@@ -122,12 +129,16 @@ def build_pki() -> SigningPki:
         ),
         "self_signed": leaf(issuer_cert=None, issuer_key=leaf_key),
         "untrusted_root": leaf(issuer_cert=untrusted_root, issuer_key=untrusted_key),
+        "short_lived_intermediate": leaf(issuer_cert=short_lived_intermediate),
     }
     leaves["missing_intermediate"] = leaves["valid"]
     chains = {name: _pem(cert) + _pem(intermediate) for name, cert in leaves.items()}
     chains["self_signed"] = _pem(leaves["self_signed"])
     chains["missing_intermediate"] = _pem(leaves["valid"])
     chains["untrusted_root"] = _pem(leaves["untrusted_root"]) + _pem(untrusted_root)
+    chains["short_lived_intermediate"] = _pem(leaves["short_lived_intermediate"]) + _pem(
+        short_lived_intermediate
+    )
     return SigningPki(
         now=now,
         roots=[root],

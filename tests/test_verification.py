@@ -11,6 +11,7 @@ import pytest
 import requests
 from ask_sdk_core.skill_builder import SkillBuilder
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import Store
 
 from skill import compat, verification
@@ -451,6 +452,56 @@ def test_cached_chain_is_refused_once_its_certificate_expires(pki, verify, cert_
     assert_rejected(verify, pki.signed_headers(later_body), later_body, "has expired", now=later)
     # The refusal came from the cached chain, not from a fresh download.
     assert cert_host.call_count == 1
+
+
+@pytest.fixture
+def path_checks(monkeypatch):
+    """Count how often the full chain-to-root check runs."""
+    built = []
+    real_builder = verification.PolicyBuilder
+
+    def counting_builder():
+        built.append(1)
+        return real_builder()
+
+    monkeypatch.setattr(verification, "PolicyBuilder", counting_builder)
+    return built
+
+
+def test_a_passed_chain_check_is_reused_while_its_dates_hold(pki, verify, path_checks):
+    for minutes in (0, 1, 60):
+        moment = pki.now + timedelta(minutes=minutes)
+        body = launch_body(pki, timestamp=moment)
+        verify(pki.signed_headers(body), body, now=moment)
+    assert len(path_checks) == 1
+
+
+def test_a_reused_check_ends_when_the_intermediate_expires(pki, verify, path_checks):
+    body = launch_body(pki)
+    verify(pki.signed_headers(body, chain="short_lived_intermediate"), body)
+    # The leaf is good for a day, but the intermediate that signed it only for two hours.
+    later = pki.now + timedelta(hours=3)
+    later_body = launch_body(pki, timestamp=later)
+    headers = pki.signed_headers(later_body, chain="short_lived_intermediate")
+    assert_rejected(verify, headers, later_body, "does not chain to a trusted root", now=later)
+    assert len(path_checks) == 2
+
+
+def test_a_reused_check_does_not_carry_over_to_other_trust_roots(pki, cert_host, tmp_path):
+    chains = CertChainSource()
+    trusted = pki.write_roots(tmp_path)
+    other = tmp_path / "other-roots.pem"
+    other.write_bytes(pki.untrusted_root.public_bytes(Encoding.PEM))
+    body = launch_body(pki)
+    headers = pki.signed_headers(body)
+
+    def verify_against(roots):
+        return verify_request(headers, body, skill_id=SKILL_ID, now=lambda: pki.now,
+                              trust_roots=str(roots), chains=chains)
+
+    verify_against(trusted)
+    with pytest.raises(VerificationError, match="does not chain to a trusted root"):
+        verify_against(other)
 
 
 def test_cache_is_bounded(pki, requests_mock):
