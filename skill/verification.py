@@ -91,8 +91,11 @@ class CertChain:
 
 def header_value(headers: Mapping[str, str], name: str) -> str:
     """Return the one non-empty value of header ``name``, matched case-insensitively."""
-    wanted = name.lower()
-    values = {value.strip() for key, value in headers.items() if key.lower() == wanted}
+    if hasattr(headers, "getlist"):  # werkzeug's headers: already case-insensitive
+        values = {value.strip() for value in headers.getlist(name)}
+    else:
+        wanted = name.lower()
+        values = {value.strip() for key, value in headers.items() if key.lower() == wanted}
     if len(values) > 1:
         raise VerificationError(f"The request carries conflicting {name} headers.")
     value = values.pop() if values else ""
@@ -101,8 +104,10 @@ def header_value(headers: Mapping[str, str], name: str) -> str:
     return value
 
 
+@lru_cache(maxsize=CERT_CACHE_SIZE)
 def cert_chain_url(raw_url: str) -> str:
     """Check a SignatureCertChainUrl by Amazon's rules and return the URL to download."""
+    # Cached: Alexa sends the same few URLs again and again, and a refusal is not cached.
     try:
         parts = urlsplit(raw_url)
     except ValueError:
