@@ -162,6 +162,8 @@ class Catalogue:
     # each synonym concept (one word) stands for every phrase listed under it.
     out_of_scope_patterns: tuple[re.Pattern, ...] = ()
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # SSML already made from this catalogue's texts (skill.speech.to_ssml fills it).
+    ssml_made: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def topic(self, intent: str) -> Topic:
         """Return the topic answered by an intent."""
@@ -320,6 +322,20 @@ def load_catalogue(locale: str = DEFAULT_LOCALE, *, responses_dir: Path | None =
 def cached_catalogue(locale: str = DEFAULT_LOCALE) -> Catalogue:
     """Load a catalogue for answering, once per process (warm Lambda containers reuse it)."""
     return load_catalogue(locale, with_samples=False)
+
+
+@lru_cache(maxsize=32)
+def catalogue_for_locale(locale: str) -> Catalogue:
+    """Return the answering catalogue for a request's locale, or the default one."""
+    # Cached so a request costs no file lookup; locales arrive in every request, and the
+    # cache bound keeps made-up ones from growing it.
+    if (
+        locale != DEFAULT_LOCALE
+        and re.fullmatch(r"[a-z]{2,3}-[A-Z]{2}", locale)
+        and (RESPONSES_DIR / f"{locale}.toml").is_file()
+    ):
+        return cached_catalogue(locale)
+    return cached_catalogue(DEFAULT_LOCALE)
 
 
 def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,

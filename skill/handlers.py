@@ -19,10 +19,9 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill.catalogue import (
     DEFAULT_LOCALE,
-    RESPONSES_DIR,
     Catalogue,
     Topic,
-    cached_catalogue,
+    catalogue_for_locale,
     intro_clip_id,
     step_clip_id,
 )
@@ -119,13 +118,10 @@ class CatalogueInterceptor(AbstractRequestInterceptor):
         self.catalogue, self.clips = catalogue, clips
 
     def process(self, handler_input):
-        locale = getattr(handler_input.request_envelope.request, "locale", None) or DEFAULT_LOCALE
-        if self.catalogue is not None:
-            catalogue = self.catalogue
-        elif (RESPONSES_DIR / f"{locale}.toml").exists():
-            catalogue = cached_catalogue(locale)
-        else:
-            catalogue = cached_catalogue(DEFAULT_LOCALE)
+        catalogue = self.catalogue
+        if catalogue is None:
+            locale = getattr(handler_input.request_envelope.request, "locale", None)
+            catalogue = catalogue_for_locale(locale or DEFAULT_LOCALE)
         attributes = handler_input.attributes_manager.request_attributes
         attributes["catalogue"] = catalogue
         attributes["clips"] = self.clips or ClipLibrary.from_environment(catalogue)

@@ -33,8 +33,23 @@ def _marked(pattern: re.Pattern, text: str, mark) -> str:
     return "".join(out)
 
 
+# Catalogue texts and prompts are a few hundred strings; the cap only guards against a
+# caller that passes something new every time.
+SSML_MADE_LIMIT = 2048
+
+
 def to_ssml(text: str, catalogue: Catalogue) -> str:
     """Return the inner SSML for text: escaped, hard words as phonemes, phone numbers as digits."""
+    made = catalogue.ssml_made.get(text)
+    if made is None:
+        made = _make_ssml(text, catalogue)
+        if len(catalogue.ssml_made) < SSML_MADE_LIMIT:
+            catalogue.ssml_made[text] = made
+    return made
+
+
+def _make_ssml(text: str, catalogue: Catalogue) -> str:
+    """Build the SSML for to_ssml."""
     ipa = {p.word: p.ipa for p in catalogue.lexicon}  # lexicon words are stored lower case
 
     def phoneme(word: str) -> str:

@@ -185,3 +185,48 @@ def test_hard_words_carry_their_pronunciation(conversation):
 def test_phone_numbers_are_read_as_digits(conversation):
     assert '<say-as interpret-as="telephone">555-0142</say-as>' in conversation.intent(
         "ContactIntent").ssml
+
+
+def test_ssml_is_made_once_per_text_and_stays_the_same(catalogue, monkeypatch):
+    from skill import speech
+
+    text = "Call 555-0142 about kyphoplasty & more."
+    first = to_ssml(text, catalogue)
+    assert catalogue.ssml_made[text] == first
+    assert '<say-as interpret-as="telephone">555-0142</say-as>' in first and "&amp;" in first
+    made = []
+    monkeypatch.setattr(speech, "_make_ssml", lambda *args: made.append(args) or "remade")
+    assert to_ssml(text, catalogue) == first
+    assert made == []
+
+
+def test_ssml_memory_stops_at_its_limit(catalogue, monkeypatch):
+    from skill import speech
+
+    monkeypatch.setattr(speech, "SSML_MADE_LIMIT", len(catalogue.ssml_made))
+    assert to_ssml("A sentence nobody has said before.", catalogue) == (
+        "A sentence nobody has said before.")
+    assert "A sentence nobody has said before." not in catalogue.ssml_made
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-XX", "../../clinic", "en-US/../en-US", ""])
+def test_a_locale_without_its_own_catalogue_gets_the_default(locale):
+    from skill.catalogue import DEFAULT_LOCALE, catalogue_for_locale
+
+    assert catalogue_for_locale(locale).locale == DEFAULT_LOCALE
+
+
+def test_a_request_locale_picks_its_own_catalogue(responses_copy, monkeypatch):
+    from skill import catalogue as catalogue_module
+
+    text = (responses_copy / "en-US.toml").read_text(encoding="utf-8")
+    (responses_copy / "en-GB.toml").write_text(
+        text.replace('locale = "en-US"', 'locale = "en-GB"'), encoding="utf-8")
+    monkeypatch.setattr(catalogue_module, "RESPONSES_DIR", responses_copy)
+    catalogue_module.catalogue_for_locale.cache_clear()
+    catalogue_module.cached_catalogue.cache_clear()
+    try:
+        assert catalogue_module.catalogue_for_locale("en-GB").locale == "en-GB"
+    finally:
+        catalogue_module.catalogue_for_locale.cache_clear()
+        catalogue_module.cached_catalogue.cache_clear()
