@@ -52,6 +52,16 @@ CERT_HOST = "s3.amazonaws.com"
 CERT_PATH_PREFIX = "/echo.api/"
 SIGNING_CERT_SAN = "echo-api.amazon.com"
 TIMESTAMP_TOLERANCE = timedelta(seconds=150)
+# Amazon may deliver skill lifecycle events up to an hour late (skill-events-in-alexa-skills,
+# "Delivery of events to the skill"); ask-sdk's TimestampVerifier allows the same list.
+SKILL_EVENT_TOLERANCE = timedelta(hours=1)
+SKILL_EVENT_TYPES = frozenset({
+    "AlexaSkillEvent.SkillEnabled",
+    "AlexaSkillEvent.SkillDisabled",
+    "AlexaSkillEvent.SkillPermissionChanged",
+    "AlexaSkillEvent.SkillPermissionAccepted",
+    "AlexaSkillEvent.SkillAccountLinked",
+})
 TRUST_ROOTS_SETTING = "ALEXA_TRUST_ROOTS"
 
 # Amazon's chains are a few KiB; the cap stops a slow or huge answer from tying up a worker.
@@ -274,9 +284,15 @@ def request_timestamp(envelope: Mapping[str, Any]) -> datetime:
 
 
 def check_timestamp(
-    envelope: Mapping[str, Any], now: datetime, tolerance: timedelta = TIMESTAMP_TOLERANCE
+    envelope: Mapping[str, Any], now: datetime, tolerance: timedelta | None = None
 ) -> None:
-    """Refuse a request stamped more than ``tolerance`` away from ``now``, either way."""
+    """Refuse a request stamped more than ``tolerance`` away from ``now``, either way.
+
+    By default 150 s, or an hour for the skill events Amazon may deliver late.
+    """
+    if tolerance is None:
+        late_event = envelope["request"].get("type") in SKILL_EVENT_TYPES
+        tolerance = SKILL_EVENT_TOLERANCE if late_event else TIMESTAMP_TOLERANCE
     if abs(now - request_timestamp(envelope)) > tolerance:
         raise VerificationError("The request timestamp is too far from the current time.")
 

@@ -388,6 +388,30 @@ def test_timestamp_must_be_within_150_seconds(pki, verify, offset_seconds, accep
         assert_rejected(verify, headers, body, "timestamp is too far")
 
 
+@pytest.mark.parametrize(
+    ("request_type", "offset_minutes", "accepted"),
+    [
+        ("AlexaSkillEvent.SkillEnabled", -59, True),
+        ("AlexaSkillEvent.SkillPermissionChanged", 59, True),
+        ("AlexaSkillEvent.SkillDisabled", -61, False),
+        ("AlexaSkillEvent.SkillEnabled", 61, False),
+        # Only the lifecycle events Amazon delivers late get the hour.
+        ("AlexaSkillEvent.ProactiveSubscriptionChanged", -10, False),
+        ("IntentRequest", -10, False),
+    ],
+)
+def test_skill_events_may_be_up_to_an_hour_late(
+    pki, verify, request_type, offset_minutes, accepted
+):
+    stamp = pki.now + timedelta(minutes=offset_minutes)
+    body = body_of(alexa_request(request_type, timestamp=stamp))
+    headers = pki.signed_headers(body)
+    if accepted:
+        assert verify(headers, body)["request"]["type"] == request_type
+    else:
+        assert_rejected(verify, headers, body, "timestamp is too far")
+
+
 SIGNED_BAD_BODIES = {
     "malformed JSON": (b'{"version":"1.0","request":', "not valid JSON"),
     "not UTF-8": ('{"version":"1.0","note":"caf\u00e9"}'.encode("latin-1"), "not UTF-8"),

@@ -89,6 +89,15 @@ def test_signed_launch_request_gets_the_welcome(pki, client):
     assert answer["response"]["shouldEndSession"] is False
 
 
+def test_a_skill_event_delivered_forty_minutes_late_is_accepted_quietly(pki, client):
+    late = pki.now - timedelta(minutes=40)
+    envelope = alexa_request("AlexaSkillEvent.SkillEnabled", timestamp=late)
+    envelope["request"]["eventCreationTime"] = late.strftime("%Y-%m-%dT%H:%M:%SZ")
+    response = post(client, *signed(pki, envelope))
+    assert response.status_code == 200
+    assert "outputSpeech" not in response.get_json()["response"]
+
+
 def test_health_check_answers_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
