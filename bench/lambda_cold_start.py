@@ -3,7 +3,7 @@
 Each run is a fresh interpreter (`python -I -S -B`, nothing on its path but the code under
 test and the standard library), as a new Lambda container is. The same run times a minimal
 ask-sdk-core hello-world skill on the same dependencies, so the ratio shows what our code
-adds. By default both load from build/lambda (deploy/build_lambda.py, built if missing), the
+adds. By default both load from build/lambda (deploy/build_lambda.py, rebuilt each run), the
 folder Lambda unpacks; --venv loads from the project virtualenv instead.
 
     .venv/bin/python bench/lambda_cold_start.py [--runs 15] [--venv] [--profile]
@@ -72,9 +72,10 @@ def code_paths(use_venv: bool) -> list[str]:
     """Return the folders the skill and its dependencies load from."""
     if use_venv:
         return [str(PROJECT_ROOT), sysconfig.get_paths()["purelib"]]
-    if not (BUILD_DIR / "skill" / "lambda_function.py").exists():
-        print("Building build/lambda first (deploy/build_lambda.py)...", file=sys.stderr)
-        build()
+    # Always rebuilt (about 4 s): a package left from older code would time that code.
+    print("Building build/lambda from the current code (deploy/build_lambda.py)...",
+          file=sys.stderr)
+    build()
     return [str(BUILD_DIR)]
 
 
