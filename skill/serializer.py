@@ -38,6 +38,8 @@ _ALEXA_TIMESTAMP = re.compile(
 _LIST_TYPE = re.compile(r"list\[(.*)\]")
 _DICT_TYPE = re.compile(r"dict\(([^,]*), (.*)\)")
 _PLAIN_VALUES = frozenset({str, int, float, bool, bytes, type(None)})
+# Everything DefaultSerializer.serialize does not write as a model.
+_NOT_MODELS = (*DefaultSerializer.PRIMITIVE_TYPES, list, tuple, dict, date, Enum, Decimal)
 
 
 class ModelSerializer(DefaultSerializer):
@@ -81,27 +83,12 @@ class ModelSerializer(DefaultSerializer):
         if kind is dict:
             return {key: self.serialize(value) for key, value in obj.items()}
         fields = self._fields.get(kind)
-        if fields is not None:
-            return _model_dict(self, obj, fields)
-        return self._serialize_other(obj)
-
-    def _serialize_other(self, obj):
-        """Serialize anything the fast paths above did not, in the SDK's order of checks."""
-        if isinstance(obj, self.PRIMITIVE_TYPES):
-            return obj
-        if isinstance(obj, list):
-            return [self.serialize(item) for item in obj]
-        if isinstance(obj, tuple):
-            return tuple(self.serialize(item) for item in obj)
-        if isinstance(obj, (datetime, date)):
-            return obj.isoformat()
-        if isinstance(obj, Enum):
-            return obj.value
-        if isinstance(obj, Decimal):
-            return int(obj) if obj % 1 == 0 else float(obj)
-        if isinstance(obj, dict):
-            return {key: self.serialize(value) for key, value in obj.items()}
-        return _model_dict(self, obj, self._fields_of(type(obj)))
+        if fields is None:
+            if isinstance(obj, _NOT_MODELS):
+                # The SDK's own rules; what it holds comes back here to be serialized.
+                return super().serialize(obj)
+            fields = self._fields_of(kind)
+        return _model_dict(self, obj, fields)
 
     def _fields_of(self, cls: type) -> tuple[tuple[str, str], ...]:
         """Return (attribute, JSON key) pairs in the order the SDK writes them."""

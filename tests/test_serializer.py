@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from collections import OrderedDict
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import Enum
 
 import pytest
@@ -12,6 +14,7 @@ from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.request import Request
+from ask_sdk_model.ui.play_behavior import PlayBehavior
 
 from skill.serializer import ModelSerializer
 from tests.conftest import ENVELOPES
@@ -139,6 +142,17 @@ def test_nulls_lists_and_primitives_follow_the_sdk():
     assert actual == expected
     assert actual.version == "1"
     assert actual.session is None
+
+
+def test_other_values_serialize_as_the_sdk_serializes_them():
+    values = [("a", 1), Decimal("2"), Decimal("2.5"), date(2026, 11, 25),
+              OrderedDict(x=[PlayBehavior.ENQUEUE]), {"when": datetime(2026, 11, 25, tzinfo=UTC)}]
+    assert ModelSerializer().serialize(values) == REFERENCE.serialize(values)
+
+
+def test_the_rare_list_of_several_types_reads_as_the_sdk_reads_it():
+    expected, actual = both('["7", 7, null]', "list[int, str, str]")
+    assert actual == expected == [7, "7", None]
 
 
 def test_a_request_type_the_sdk_does_not_know_fails_without_quoting_the_body():
