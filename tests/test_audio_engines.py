@@ -1,6 +1,7 @@
 """Speech engines: gTTS against a local fake of Google's endpoint, espeak-ng for real, fallback."""
 
 import base64
+import errno
 import io
 import json
 import logging
@@ -16,6 +17,7 @@ from skill.audio import (
     AutoEngine,
     EspeakEngine,
     GTTSEngine,
+    ServiceUnreachable,
     SpeechError,
     check_alexa_compliant,
     describe,
@@ -139,6 +141,32 @@ def test_timeouts_forever_give_up_naming_the_timeout(requests_mock, sleeps):
     assert requests_mock.call_count == 3
     assert sleeps == [0.5, 1.0]
     assert {request.timeout for request in requests_mock.request_history} == {2.0}
+
+
+def test_a_name_that_does_not_resolve_fails_at_once_without_retries(sleeps):
+    # A real lookup of a name that never resolves (.invalid is reserved), as on a machine
+    # with no network: gTTS, requests and the resolver all run for real.
+    engine = GTTSEngine(tld="invalid", sleep=sleeps.append)
+    with pytest.raises(ServiceUnreachable, match="does not resolve; the machine looks offline"):
+        engine.synthesize("Can I drive home afterwards?")
+    assert sleeps == []
+
+
+def test_no_route_to_google_fails_at_once_without_retries(requests_mock, gtts, sleeps):
+    unreachable = OSError(errno.ENETUNREACH, "Network is unreachable")
+    requests_mock.post(BATCHEXECUTE, exc=requests.exceptions.ConnectionError(unreachable))
+    with pytest.raises(ServiceUnreachable, match="no network route: Network is unreachable"):
+        gtts.synthesize("Will I be asleep?")
+    assert requests_mock.call_count == 1
+    assert sleeps == []
+
+
+def test_offline_auto_export_goes_straight_to_espeak(sleeps):
+    offline = GTTSEngine(tld="invalid", sleep=sleeps.append)
+    mp3, engine_name = render_clip("When can I go home?", AutoEngine(primary=offline))
+    assert engine_name == "espeak"
+    assert check_alexa_compliant(mp3) == []
+    assert sleeps == []
 
 
 def test_a_refusal_is_not_retried(requests_mock, gtts, sleeps):

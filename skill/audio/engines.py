@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ctypes
+import errno
 import io
 import logging
+import os
 import re
+import socket
 import threading
 import time
 import wave
@@ -154,6 +157,12 @@ class GTTSEngine:
             try:
                 gTTS(chunk, lang=self.lang, tld=self.tld, timeout=self.timeout).write_to_fp(buffer)
             except gTTSError as error:
+                offline = _offline_reason(error)
+                if offline is not None:
+                    # No retries: a machine with no route or no DNS will not have one in 7 s.
+                    raise ServiceUnreachable(
+                        f"Google TTS cannot be reached from this machine ({offline}) on {where}"
+                    ) from error
                 problem = self._retryable_problem(error)
                 unreachable = getattr(error, "rsp", None) is None
                 if problem is None:
@@ -198,6 +207,29 @@ class GTTSEngine:
         if response.status_code in self.RETRY_STATUSES:
             return f"Google TTS answered HTTP {response.status_code} {response.reason}"
         return None
+
+
+# Errors that say this machine has no way to Google at all, rather than a passing fault.
+_OFFLINE_ERRNOS = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
+
+
+def _offline_reason(error: BaseException) -> str | None:
+    """Say why Google cannot be reached at all (no DNS, no route), or None for other faults."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        cause = pending.pop()
+        if cause is None or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return "its name does not resolve; the machine looks offline"
+        if isinstance(cause, OSError) and cause.errno in _OFFLINE_ERRNOS:
+            return f"no network route: {os.strerror(cause.errno)}"
+        # requests and urllib3 keep the real cause in args and .reason, not only __cause__.
+        pending += [cause.__cause__, cause.__context__, getattr(cause, "reason", None)]
+        pending += [arg for arg in cause.args if isinstance(arg, BaseException)]
+    return None
 
 
 # espeak-ng's C API constants (speak_lib.h).
