@@ -184,6 +184,10 @@ class Catalogue:
             else:
                 clips.append(Clip(topic.intent, topic.intent, topic.question, topic.answer,
                                   topic.source))
+        # Said when a question cannot be answered: recorded too, so the kiosk and Alexa say
+        # it in the same voice as the answers instead of falling silent or switching voice.
+        clips.append(Clip(FALLBACK_CLIP_ID, FALLBACK_INTENT, "A question I cannot answer",
+                          self.prompts["fallback"], "catalogue prompt: fallback"))
         return clips
 
     def respell(self, text: str) -> str:
@@ -201,6 +205,10 @@ def whole_word_pattern(words) -> re.Pattern | None:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)",
                       re.IGNORECASE)
+
+
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+FALLBACK_CLIP_ID = "fallback"
 
 
 def intro_clip_id(intent: str) -> str:

@@ -19,6 +19,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill.catalogue import (
     DEFAULT_LOCALE,
+    FALLBACK_CLIP_ID,
     Catalogue,
     Topic,
     catalogue_for_locale,
@@ -253,7 +254,10 @@ class FallbackHandler(AbstractRequestHandler):
 
     def handle(self, handler_input):
         handler_input.attributes_manager.session_attributes.pop(OFFER, None)
-        return say_prompt(handler_input, "fallback", "fallback_reprompt")
+        catalogue, clips = catalogue_of(handler_input), clips_of(handler_input)
+        speech = clips.speech(FALLBACK_CLIP_ID, catalogue.prompts["fallback"], catalogue)
+        reprompt = to_ssml(catalogue.prompts["fallback_reprompt"], catalogue)
+        return say(handler_input, speech, reprompt=reprompt)
 
 
 class SessionEndedHandler(AbstractRequestHandler):

@@ -28,13 +28,15 @@ from flask import (
 
 from skill.catalogue import (
     DEFAULT_LOCALE,
+    FALLBACK_CLIP_ID,
+    FALLBACK_INTENT,
     Catalogue,
     Topic,
     intro_clip_id,
     load_catalogue,
     step_clip_id,
 )
-from skill.clips import audio_dir, matching_clip, read_manifest
+from skill.clips import ClipLibrary, audio_dir, matching_clip, read_manifest
 from skill.local import Conversation, answer_question
 
 logger = logging.getLogger("skill.kiosk")
@@ -68,8 +70,9 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
     if skill is None:
         from skill.handlers import build_skill
 
-        # Local requests: the kiosk builds them itself, so no Alexa skill ID applies.
-        skill = build_skill(catalogue, skill_id="")
+        # Local requests: the kiosk builds them itself, so no Alexa skill ID applies. The
+        # kiosk plays its own clips, so the skill's text is always words, never <audio>.
+        skill = build_skill(catalogue, ClipLibrary(), skill_id="")
     if matcher is None:
         from skill.matcher import QuestionMatcher
 
@@ -126,7 +129,8 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
                        "contact": catalogue.clinic.contact_sentence()},
             "groups": groups,
             "emergency": topic_entry(emergency) if emergency else None,
-            "fallback": {"caption": catalogue.prompts["fallback"], "audio": None},
+            "fallback": {"caption": catalogue.prompts["fallback"],
+                         "audio": playable_url(FALLBACK_CLIP_ID)},
         }
 
     @blueprint.get("/")
@@ -160,6 +164,9 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
         if topic is not None:
             entry = topic_entry(topic)
             answer.update(title=topic.question, caption=entry["caption"], audio=entry["audio"])
+        elif answer["intent"] == FALLBACK_INTENT:
+            answer.update(title="", caption=catalogue.prompts["fallback"],
+                          audio=playable_url(FALLBACK_CLIP_ID))
         else:
             answer.update(title="", caption=answer["text"], audio=None)
         # The intent only: what a patient typed may describe their health.

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from skill.catalogue import Catalogue
+from skill.catalogue import FALLBACK_INTENT, Catalogue
 
-FALLBACK = "AMAZON.FallbackIntent"
+FALLBACK = FALLBACK_INTENT
 EMERGENCY = "EmergencyIntent"
 OUT_OF_SCOPE = "OUT_OF_SCOPE"
 

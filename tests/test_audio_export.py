@@ -29,6 +29,7 @@ from skill.audio.export import (
 from skill.audio.mp3 import check_alexa_compliant, describe, read_frames, read_id3v2_text
 from skill.catalogue import PROJECT_ROOT, load_catalogue
 from skill.clips import MANIFEST
+from skill.speech import to_ssml
 from tests.test_audio_engines import BATCHEXECUTE, batchexecute_reply, gtts_like_mp3, spoken_texts
 
 
@@ -445,3 +446,22 @@ def test_the_skill_plays_fresh_clips_and_reads_changed_answers(exported, shipped
     assert clip_problems(changed) == [
         "audio clip DrivingIntent: its words no longer match the catalogue; "
         "run `python -m skill export-audio`"]
+
+
+def test_the_skill_says_its_fallback_in_the_recorded_voice(exported, shipped, monkeypatch):
+    from skill.handlers import build_skill
+    from skill.local import Conversation
+
+    folder = exported[0]
+    monkeypatch.setenv("AUDIO_BASE_URL", "https://example.org/audio")
+    monkeypatch.setenv("AUDIO_DIR", str(folder.parent))
+    conversation = Conversation(build_skill(shipped), shipped)
+    conversation.launch()
+    reply = conversation.intent("AMAZON.FallbackIntent")
+    assert reply.ssml.startswith('<speak><audio src="https://example.org/audio/fallback.mp3"/>')
+    # The reprompt stays words: it is short and not recorded.
+    reprompt = to_ssml(shipped.prompts["fallback_reprompt"], shipped)
+    assert reply.reprompt == f"<speak>{reprompt}</speak>"
+    entry = next(e for e in manifest_of(folder)["clips"] if e["id"] == "fallback")
+    assert entry["text"] == shipped.prompts["fallback"]
+    assert entry["source"] == "catalogue prompt: fallback"

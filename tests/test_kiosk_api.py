@@ -118,7 +118,10 @@ def test_ask_out_of_scope_gets_the_fallback(client, catalogue):
     data = client.post("/kiosk/ask", json={"question": "what's the weather in paris"}).get_json()
     assert data["intent"] == "AMAZON.FallbackIntent"
     assert data["caption"] == catalogue.prompts["fallback"]
-    assert data["audio"] is None
+    # Said in the same recorded voice as the answers.
+    assert audio_path(data["audio"]) == "/audio/fallback.mp3"
+    with client.get(data["audio"]) as clip:
+        assert clip.status_code == 200 and clip.mimetype == "audio/mpeg"
     assert data["emergency"] is False
 
 
