@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import OrderedDict
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -176,3 +177,27 @@ def test_bad_json_is_refused_without_quoting_it():
     with pytest.raises(SerializationException) as refusal:
         ModelSerializer().deserialize("{my back hurts", RequestEnvelope)
     assert "back" not in str(refusal.value)
+
+
+def test_threads_reading_with_a_fresh_serializer_all_get_the_sdks_models():
+    # Readers are compiled on first use, possibly by several request threads at once.
+    ours = ModelSerializer()
+    payloads = [json.dumps(envelope_for(kind)) for kind in sorted(
+        Request.discriminator_value_class_map)[:16]]
+    expected = [REFERENCE.deserialize(payload, RequestEnvelope) for payload in payloads]
+    start = threading.Barrier(8)
+    results: dict[int, list] = {}
+
+    def read_all(number: int) -> None:
+        start.wait()
+        order = payloads[number:] + payloads[:number]
+        results[number] = [ours.deserialize(payload, RequestEnvelope) for payload in order]
+
+    threads = [threading.Thread(target=read_all, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for number, models in results.items():
+        assert models == expected[number:] + expected[:number]
+    assert len(results) == 8
