@@ -400,3 +400,38 @@ def test_narrow_screen_brings_the_answer_into_view(browser, kiosk_url, catalogue
     finally:
         context.close()
     assert foreign == [] and problems == []
+
+
+def in_view(page, selector: str) -> bool:
+    """Tell whether an element is wholly inside the viewport."""
+    return page.locator(selector).first.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }")
+
+
+def test_portrait_tablet_goes_back_to_the_tapped_question(browser, kiosk_url, catalogue):
+    context, page, foreign, problems = open_page(browser, kiosk_url)
+    try:
+        page.set_viewport_size({"width": 768, "height": 1024})
+        page.goto(kiosk_url + "/")
+        tapped = '#questions button.question[data-clip="ContactIntent"]'
+        page.locator(tapped).click()
+        page.wait_for_function("() => { const r = document.getElementById('answer')"
+                               ".getBoundingClientRect(); return r.top >= 0 && r.top < 300; }")
+        assert caption(page) == catalogue.topics["ContactIntent"].answer
+        assert not in_view(page, tapped)
+        page.get_by_role("button", name="Back to the questions").click()
+        page.wait_for_function(
+            "s => { const r = document.querySelector(s).getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= window.innerHeight; }", arg=tapped)
+        assert page.evaluate("() => document.activeElement.dataset.clip") == "ContactIntent"
+    finally:
+        context.close()
+    assert foreign == [] and problems == []
+
+
+def test_side_by_side_layout_has_no_back_button(kiosk):
+    kiosk.goto(kiosk.base + "/")
+    kiosk.get_by_role("button", name="How do I contact the clinic?").click()
+    kiosk.locator("#caption").wait_for()
+    assert kiosk.get_by_role("button", name="Back to the questions").is_hidden()

@@ -15,6 +15,8 @@
   const note = document.getElementById("caption-note");
   const stopButton = document.getElementById("stop");
   const nextButton = document.getElementById("next-step");
+  const backButton = document.getElementById("back-to-list");
+  const questions = document.getElementById("questions");
   const start = document.getElementById("start");
 
   const NO_RECORDING = "There is no recording of this answer, so it is shown as text only.";
@@ -57,6 +59,7 @@
     caption.textContent = "";
     note.textContent = "";
     nextButton.hidden = true;
+    backButton.hidden = true;
     answer.classList.remove("shown");
   }
 
@@ -79,6 +82,10 @@
     note.textContent = clip.audio ? "" : NO_RECORDING;
     answer.classList.toggle("shown", !isEmergency);
     updateNextStep();
+    // On a narrow or portrait screen the answer sits above the list, so the list scrolls
+    // away when the answer is brought into view; this takes the patient back to it.
+    backButton.hidden = false;
+    backButton.dataset.clip = button ? button.dataset.clip || "" : "";
     bringIntoView(isEmergency ? emergency : answer);
     if (!clip.audio) {
       player.removeAttribute("src");
@@ -130,6 +137,15 @@
     present({ title: "", caption: text, audio: null }, null, false);
     note.textContent = "";
   }
+
+  backButton.addEventListener("click", function () {
+    const clip = backButton.dataset.clip;
+    const tapped = clip ? questions.querySelector('[data-clip="' + CSS.escape(clip) + '"]') : null;
+    const target = tapped || questions;
+    const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    target.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
+    target.focus({ preventScroll: true });
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
