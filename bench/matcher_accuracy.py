@@ -42,11 +42,16 @@ def evaluate(matcher: QuestionMatcher, rows: list[tuple[str, str]]) -> dict:
             tally[kind + " right"] += 1
         else:
             misses.append((question, expected, got.intent, got.confidence))
+            if got.intent != FALLBACK:
+                # Worse than declining: the patient hears a confident answer to another question.
+                tally["wrong answers"] += 1
     rate = lambda kind: tally[kind + " right"] / tally[kind] if tally[kind] else 1.0  # noqa: E731
     return {
         "emergency recall": rate("emergency"),
         "in-scope accuracy": rate("in-scope"),
         "out-of-scope rejection": rate("out-of-scope"),
+        "wrong answers": tally["wrong answers"],
+        "questions": len(rows),
         "counts": dict(tally),
         "latency ms p50": statistics.median(latencies),
         "latency ms max": max(latencies),
@@ -58,7 +63,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("files", nargs="*", type=Path,
                         default=sorted(QUESTIONS.glob("en-US*.tsv")))
-    parser.add_argument("--misses", action="store_true", help="list every question it got wrong")
+    parser.add_argument("--misses", action="store_true",
+                        help="list every question it got wrong (development sets only)")
+    parser.add_argument("--blind-misses", action="store_true",
+                        help="also list a blind set's misses (once read, it is no longer blind)")
     args = parser.parse_args()
     started = time.perf_counter()
     matcher = QuestionMatcher(load_catalogue("en-US"))
@@ -72,9 +80,13 @@ def main() -> int:
             failed |= not ok
             verdict = "ok" if ok else "MISSED"
             print(f"  {name:24} {result[name]:7.1%}  (target {target:.0%}) {verdict}")
+        print(f"  wrong topic answered     {result['wrong answers']:4d} of "
+              f"{result['questions']} questions (the rest of the misses declined)")
         print(f"  latency per question     p50 {result['latency ms p50']:.2f} ms, "
               f"max {result['latency ms max']:.2f} ms")
-        if args.misses:
+        if args.misses and "blind" in path.name and not args.blind_misses:
+            print("    (misses of a blind set are not listed: it must never be tuned on)")
+        elif args.misses:
             for question, expected, got, confidence in result["misses"]:
                 print(f"    {expected:28} -> {got:28} {confidence:.2f}  {question}")
     return 1 if failed else 0
