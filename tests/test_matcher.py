@@ -14,9 +14,11 @@ from skill.matcher import EMERGENCY, FALLBACK, OUT_OF_SCOPE, Match, QuestionMatc
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 import matcher_accuracy  # noqa: E402
 
-# Both development sets (tuned on). en-US.blind.tsv is the blind set: never read it here.
+# The development sets (tuned on). The blind sets (en-US.blind*.tsv): never read them here.
 DEV_SETS = [PROJECT_ROOT / "bench" / "questions" / name
-            for name in ("en-US.tsv", "en-US.heldout.tsv")]
+            for name in ("en-US.tsv", "en-US.heldout.tsv", "en-US.nearmiss.tsv")]
+# At most this share of questions may get a confident answer to another question.
+MAX_WRONG_ANSWERS = 0.02
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +31,7 @@ def test_dev_set_meets_every_target(matcher, path):
     result = matcher_accuracy.evaluate(matcher, matcher_accuracy.read_questions(path))
     for name, target in matcher_accuracy.TARGETS.items():
         assert result[name] >= target, (name, result[name], result["misses"])
+    assert result["wrong answers"] <= MAX_WRONG_ANSWERS * result["questions"], result["misses"]
     assert result["latency ms p50"] < 50
 
 
@@ -44,7 +47,12 @@ RED_FLAGS = {
     "fever": ["I have a fever since the procedure", "I'm shivering and sweating",
               "my temperature is 39"],
     "bleeding": ["the wound won't stop bleeding", "there's blood soaking through the dressing",
-                 "she's bleeding heavily from her back"],
+                 "she's bleeding heavily from her back", "his bandage is soaked with blood",
+                 "the dressing on my back keeps dripping red"],
+    "bladder, in other words": ["I can't pee at all since this morning",
+                                "she can't feel anything down there",
+                                "he's had an accident with his bladder"],
+    "legs, in other words": ["my legs just gave out under me"],
 }
 
 
@@ -197,6 +205,42 @@ def test_out_of_scope_patterns_leave_in_scope_questions_alone(matcher, question,
 ])
 def test_more_out_of_scope_families_fall_back(matcher, question):
     assert matcher.match(question).intent == FALLBACK, question
+
+
+@pytest.mark.parametrize("question", [
+    "how fast does an ambulance come", "can the pharmacist fill my script today",
+    "is an MRI the same as an x-ray", "what's the chance of getting covid on the ward",
+    "is the x-ray safe for my unborn baby", "would the surgeon choose vertebroplasty for me",
+    "how many kyphoplasties has my surgeon done", "where on my back does the needle go",
+    "can they do three vertebrae at the same time", "how long does the cement take to set",
+    "who made you", "my mum has a lump on her back, could it be cancer",
+    "how long will the bruising on my arm last", "can my grandson drive on his permit",
+])
+def test_topic_words_about_other_things_fall_back(matcher, question):
+    # Each shares words with a topic (fast, x-ray, surgeon, needle, cement, drive...).
+    got = matcher.match(question)
+    assert got.intent == FALLBACK, (question, got)
+
+
+@pytest.mark.parametrize("question,intent", [
+    ("can cancer cause a compression fracture", "FractureCausesIntent"),
+    ("why would the doctor recommend kyphoplasty for my dad", "WhyKyphoplastyIntent"),
+    ("what's the difference, they both use cement", "CompareVertebroplastyIntent"),
+    ("does the balloon come out before the cement goes in", "BoneCementIntent"),
+    ("should we plan for it to take all morning", "DurationIntent"),
+])
+def test_new_out_of_scope_families_leave_their_neighbours_alone(matcher, question, intent):
+    assert matcher.match(question).intent == intent
+
+
+def test_a_close_call_declines_unless_it_is_a_red_flag(matcher, monkeypatch):
+    monkeypatch.setattr(matcher, "is_emergency", lambda question: False)
+    monkeypatch.setattr(matcher, "scores", lambda question: {
+        EMERGENCY: 0.50, "DrivingIntent": 0.49})
+    assert matcher.match("a question").intent == EMERGENCY
+    monkeypatch.setattr(matcher, "scores", lambda question: {
+        "RecoveryIntent": 0.50, "DrivingIntent": 0.49})
+    assert matcher.match("a question").intent == FALLBACK
 
 
 def test_samples_that_differ_only_in_weightless_words_are_indexed_once(matcher, catalogue):
