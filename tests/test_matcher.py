@@ -16,7 +16,8 @@ import matcher_accuracy  # noqa: E402
 
 # The development sets (tuned on). The blind sets (en-US.blind*.tsv): never read them here.
 DEV_SETS = [PROJECT_ROOT / "bench" / "questions" / name
-            for name in ("en-US.tsv", "en-US.heldout.tsv", "en-US.nearmiss.tsv")]
+            for name in ("en-US.tsv", "en-US.heldout.tsv", "en-US.nearmiss.tsv",
+                         "en-US.paraphrase.tsv")]
 # At most this share of questions may get a confident answer to another question.
 MAX_WRONG_ANSWERS = 0.02
 
