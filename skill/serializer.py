@@ -91,7 +91,7 @@ class ModelSerializer(DefaultSerializer):
         return _model_dict(self, obj, fields)
 
     def _fields_of(self, cls: type) -> tuple[tuple[str, str], ...]:
-        """Return (attribute, JSON key) pairs in the order the SDK writes them."""
+        """Return a model's (attribute, JSON key) pairs, for writing and reading alike."""
         fields = self._fields.get(cls)
         if fields is None:
             names = getattr(cls, "attribute_map", None) or {}
@@ -177,13 +177,11 @@ class ModelSerializer(DefaultSerializer):
 
     def _compile_fields(self, cls) -> Reader:
         """Read a model's known fields by their readers and keep unknown keys as given."""
-        names = getattr(cls, "attribute_map", None) or {}
         # A field's reader is compiled when a payload first carries the field: compiling
         # every type a RequestEnvelope can reach would import most of ask-sdk-model (a
         # Lambda cold start), and models refer to themselves (directives in directives).
         plan = [
-            [attr, names.get(attr, attr), type_name, None]
-            for attr, type_name in cls.deserialized_types.items()
+            [attr, key, cls.deserialized_types[attr], None] for attr, key in self._fields_of(cls)
         ]
         known = frozenset(field[1] for field in plan)
 
