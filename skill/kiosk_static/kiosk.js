@@ -63,11 +63,14 @@
     answer.classList.remove("shown");
   }
 
+  function scrollBehavior() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+  }
+
   function bringIntoView(element) {
     const box = element.getBoundingClientRect();
     if (box.top < 0 || box.top > window.innerHeight * 0.6) {
-      const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-      element.scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
+      element.scrollIntoView({ block: "start", behavior: scrollBehavior() });
     }
   }
 
@@ -142,8 +145,7 @@
     const clip = backButton.dataset.clip;
     const tapped = clip ? questions.querySelector('[data-clip="' + CSS.escape(clip) + '"]') : null;
     const target = tapped || questions;
-    const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    target.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
+    target.scrollIntoView({ block: "center", behavior: scrollBehavior() });
     target.focus({ preventScroll: true });
   });
 
