@@ -433,5 +433,5 @@ def test_portrait_tablet_goes_back_to_the_tapped_question(browser, kiosk_url, ca
 def test_side_by_side_layout_has_no_back_button(kiosk):
     kiosk.goto(kiosk.base + "/")
     kiosk.get_by_role("button", name="How do I contact the clinic?").click()
-    kiosk.locator("#caption").wait_for()
+    wait_playing(kiosk, "ContactIntent.mp3")
     assert kiosk.get_by_role("button", name="Back to the questions").is_hidden()

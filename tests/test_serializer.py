@@ -40,8 +40,7 @@ def sample(type_name: str, depth: int = 0, pick: int = 0):
     if type_name.startswith("dict("):
         value = sample(re.match(r"dict\(([^,]*), (.*)\)", type_name).group(2), depth + 1, pick)
         return {} if value is None else {"first": value}
-    module, _, name = type_name.rpartition(".")
-    cls = getattr(__import__(module, fromlist=[name]), name)
+    cls = class_named(type_name)
     if issubclass(cls, Enum):
         members = list(cls)
         return members[pick % len(members)].value
@@ -56,8 +55,7 @@ def sample(type_name: str, depth: int = 0, pick: int = 0):
 
 def model_fields(type_name: str, depth: int, pick: int) -> dict:
     """Fill every declared field of a model class under its JSON key."""
-    module, _, name = type_name.rpartition(".")
-    cls = getattr(__import__(module, fromlist=[name]), name)
+    cls = class_named(type_name)
     names = getattr(cls, "attribute_map", {}) or {}
     fields = {}
     for attr, field_type in cls.deserialized_types.items():
@@ -65,6 +63,12 @@ def model_fields(type_name: str, depth: int, pick: int) -> dict:
         if value is not None:
             fields[names.get(attr, attr)] = value
     return fields
+
+
+def class_named(type_name: str) -> type:
+    """Import an ask-sdk-model class from its dotted name."""
+    module, _, name = type_name.rpartition(".")
+    return getattr(__import__(module, fromlist=[name]), name)
 
 
 def envelope_for(request_type: str, pick: int = 0) -> dict:
