@@ -13,14 +13,15 @@ from skill.catalogue import PROJECT_ROOT, Catalogue, normalize_space
 from skill.files import write_atomically  # noqa: F401  (re-exported for build-model)
 
 MODEL_DIR = PROJECT_ROOT / "interaction_model"
-LEAFLET = PROJECT_ROOT.parent / "shared" / "source" / "kyphoplasty-patient-information.txt"
+# The leaflet ships with the project: nothing may depend on a path outside the repo.
+LEAFLET = PROJECT_ROOT / "responses" / "sources" / "kyphoplasty-patient-information.txt"
 
 BUILT_IN_INTENTS = (
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
     "AMAZON.RepeatIntent", "AMAZON.NextIntent", "AMAZON.PreviousIntent",
     "AMAZON.StartOverIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.NavigateHomeIntent",
 )
-# Alexa's published limits (see ../shared/FACTS.md).
+# Alexa's published limits.
 MAX_MODEL_BYTES = 1_500_000
 MAX_INTENTS = 250
 MAX_SPEECH_CHARS = 8000
@@ -102,7 +103,8 @@ def leaflet_problems(catalogue: Catalogue, leaflet: Path) -> list[str]:
     try:
         text = leaflet.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return [f"leaflet not found at {leaflet}: set LEAFLET_PATH to the patient information"]
+        return [f"leaflet not found at {leaflet}: put the patient information leaflet there, "
+                "or set LEAFLET_PATH to where it is"]
     headings = {normalize_space(line) for line in text.splitlines() if line.strip()}
     flat = normalize_space(text)
     problems = []
