@@ -80,14 +80,15 @@ def ask(args: argparse.Namespace) -> int:
 
 def chat(args: argparse.Namespace) -> int:
     """Talk to the skill turn by turn, as `ask dialog` does with Alexa."""
-    from skill.local import answer_question, built_in_intent
+    from skill.local import answer_question, built_in_intent, picked_choice
     from skill.speech import plain_text
 
     new_conversation, matcher = _session(args.locale)
     conversation = new_conversation()
+    offered: list[str] = []  # the intents of the last "Did you mean" offer
     interactive = sys.stdin.isatty()
     print("Type a question as a patient would. Also: next, previous, repeat, yes, no, help, "
-          "stop. Ctrl-D leaves.\n")
+          "stop; after \"Did you mean\", the first, second or third. Ctrl-D leaves.\n")
     print(f"Alexa: {plain_text(conversation.launch().ssml)}")
     while not conversation.ended:
         try:
@@ -101,9 +102,13 @@ def chat(args: argparse.Namespace) -> int:
             break
         if not question:
             continue
-        intent = built_in_intent(question)
-        ssml = (conversation.intent(intent).ssml if intent
-                else answer_question(conversation, matcher, question)["ssml"])
+        picked = picked_choice(question, offered)
+        intent = picked or built_in_intent(question)
+        if intent:
+            ssml, offered = conversation.intent(intent).ssml, []
+        else:
+            answer = answer_question(conversation, matcher, question)
+            ssml, offered = answer["ssml"], answer["choices"]
         print(f"Alexa: {plain_text(ssml)}")
     return 0
 
