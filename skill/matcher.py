@@ -57,14 +57,14 @@ class Thresholds:
     """When to answer, when to offer choices, and when the backstop calls it an emergency."""
 
     # Answer only above this probability, and this far ahead of the runner-up.
-    answer: float = 0.55
-    margin: float = 0.2
+    answer: float = 0.7
+    margin: float = 0.1
     # Offer a topic as a choice above this probability; offer choices only while the decline
     # class is below `decline`.
-    choice: float = 0.1
-    decline: float = 0.5
+    choice: float = 0.15
+    decline: float = 0.3
     # The learned red-flag backstop, below the rules.
-    emergency: float = 0.35
+    emergency: float = 0.7
 
 
 # Chosen by cross-validation on the development sets (bench/matcher_candidates.py).
@@ -193,6 +193,9 @@ class QuestionMatcher:
         self.model = model if model is not None else trained_classifier(catalogue,
                                                                         cache_dir=cache_dir)
         self.classes = [str(label) for label in self.model.classes_]
+        # The first prediction builds scikit-learn's lazy state: pay for it here, not on the
+        # first patient's question.
+        self.model.predict_proba(["what is kyphoplasty"])
 
     def probabilities(self, question: str) -> dict[str, float]:
         """Return the classifier's probability for every label."""
@@ -251,3 +254,16 @@ def did_you_mean(catalogue: Catalogue, choices: tuple[str, ...]) -> str:
     if len(names) == 1:
         return f"Did you mean: {names[0]}?"
     return f"Did you mean: {', '.join(names[:-1])}, or {names[-1]}?"
+
+
+def red_flag_rules(catalogue: Catalogue) -> dict:
+    """Return the red-flag rules as the kiosk page's own check (red-flags.js) reads them."""
+    from skill.catalogue import APOSTROPHES
+
+    return {
+        "apostrophes": APOSTROPHES,
+        "everywhere": [p.pattern for p in catalogue.red_flag_exceptions],
+        "categories": [{"id": flag.id, "signals": [p.pattern for p in flag.signals],
+                        "not_when": [p.pattern for p in flag.not_when]}
+                       for flag in catalogue.red_flags],
+    }
