@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import re
@@ -28,23 +29,8 @@ INTENT_NAME = re.compile(r"^[A-Z][A-Za-z]*Intent$")
 SSML_UNSAFE = re.compile(r"[<>&\"\\\x00-\x1f]")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
-TOP_KEYS = {"locale", "invocation_name", "prompts", "groups", "lexicon", "matcher", "topic"}
-PROMPT_KEYS = {
-    "welcome", "welcome_reprompt", "help", "help_reprompt", "fallback", "fallback_reprompt",
-    "anything_else", "goodbye", "no_thanks", "nothing_offered", "nothing_to_repeat",
-    "not_walking_steps", "step_intro", "step_next", "step_last", "step_first", "error",
-}
-TOPIC_KEYS = {"intent", "group", "question", "choice", "card_title", "card_text", "answer",
-              "unset_answer",
-              "section", "quote", "setting", "rule", "steps", "step_quotes", "follow_up",
-              "end_session", "utterances"}
-LEXICON_KEYS = {"word", "ipa", "respelling"}
-FOLLOW_UP_KEYS = {"prompt", "intent"}
-RED_FLAG_TOP_KEYS = {"everywhere", "category"}
-RED_FLAG_KEYS = {"id", "name", "signals", "not_when", "must", "must_not", "utterances"}
 RED_FLAG_ID = re.compile(r"^[a-z][a-z_]*$")
 EMERGENCY_INTENT = "EmergencyIntent"
-MATCHER_KEYS = {"out_of_scope", "out_of_scope_patterns"}
 # Settings a topic may answer from; name, phone_hours and emergency_number only shape
 # the contact and emergency sentences.
 TOPIC_SETTINGS = {"phone", "fasting", "medicines", "arrival", "duration", "risks", "showering",
@@ -319,10 +305,22 @@ class _Problems:
     def add(self, where: str, message: str) -> None:
         self.items.append(f"{where}: {message}")
 
-    def unknown_keys(self, where: str, table: dict, allowed: set[str]) -> None:
-        for key in sorted(set(table) - allowed):
-            expected = ", ".join(sorted(allowed))
-            self.add(f"{where}.{key}", f"unknown key (expected one of: {expected})")
+    def raise_any(self) -> None:
+        if self.items:
+            raise CatalogueError(self.items)
+
+    def shape(self, shape: str, data: dict, path: Path) -> bool:
+        """Check a file against its declared shape; return whether it can still be read.
+
+        Where pydantic is not installed (the Lambda package) nothing is checked here:
+        deploy/build_lambda.py loaded that catalogue with these checks before zipping it.
+        """
+        schema = _schema()
+        if schema is None:
+            return True
+        lines, readable = schema.shape_problems(getattr(schema, shape), data, str(path))
+        self.items += lines
+        return readable
 
     def spoken(self, where: str, text: object, *, limit: int = MAX_SPOKEN_CHARS) -> str:
         if not isinstance(text, str) or not text.strip():
@@ -338,12 +336,34 @@ class _Problems:
         return text.strip()
 
 
+@lru_cache(maxsize=1)
+def _schema():
+    """Return skill.catalogue_schema, or None where pydantic is not installed."""
+    # Looked up, not imported: the Lambda's cold start must not pay for the search twice.
+    if importlib.util.find_spec("pydantic") is None:
+        return None
+    from skill import catalogue_schema
+
+    return catalogue_schema
+
+
 def _read_toml(path: Path) -> dict:
+    """Read a TOML file, naming the file (and line) in every way it can fail."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise CatalogueError([f"{path}: file not found"]) from None
+    except OSError as error:
+        raise CatalogueError([f"{path}: cannot be read ({error.strerror})"]) from None
+    try:
+        # utf-8-sig: editors on Windows may start the file with a byte-order mark.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise CatalogueError([f"{path}: line {line}: byte 0x{raw[error.start]:02x} is not "
+                              "UTF-8; save the file as UTF-8"]) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError([f"{path}: not valid TOML ({error})"]) from None
 
@@ -353,13 +373,11 @@ def load_clinic(path: Path | None = None) -> Clinic:
     path = Path(path or os.environ.get("CLINIC_SETTINGS") or RESPONSES_DIR / "clinic.toml")
     data = _read_toml(path)
     problems = _Problems()
-    problems.unknown_keys(str(path), data, CLINIC_KEYS)
+    if not problems.shape("ClinicFile", data, path):
+        problems.raise_any()
     values = {}
     for key in sorted(CLINIC_KEYS & set(data)):
         value = data[key]
-        if not isinstance(value, str):
-            problems.add(f"{path}: {key}", "must be a string (use \"\" to leave it unset)")
-            continue
         if key == "emergency_number" and value.strip():
             if not EMERGENCY_NUMBER.match(value.strip()):
                 problems.add(f"{path}: {key}", f"{value!r} must be the number to dial, digits "
@@ -367,8 +385,7 @@ def load_clinic(path: Path | None = None) -> Clinic:
         elif value.strip():
             problems.spoken(f"{path}: {key}", value)
         values[key] = value.strip()
-    if problems.items:
-        raise CatalogueError(problems.items)
+    problems.raise_any()
     return Clinic(values)
 
 
@@ -377,7 +394,8 @@ def load_catalogue(locale: str = DEFAULT_LOCALE, *, responses_dir: Path | None =
     """Read and check one locale's catalogue with the clinic's settings filled in.
 
     with_samples=False leaves sample utterances unexpanded (Topic.samples and out_of_scope
-    empty): the skill answers from intents Alexa resolved, so a cold start skips that work.
+    empty) and reads no red flags or decline patterns: the skill answers from intents Alexa
+    resolved, so a cold start skips that work.
     """
     responses_dir = Path(responses_dir or RESPONSES_DIR)
     path = responses_dir / f"{locale}.toml"
@@ -388,8 +406,15 @@ def load_catalogue(locale: str = DEFAULT_LOCALE, *, responses_dir: Path | None =
     # Answering needs no red-flag rules (Alexa resolves EmergencyIntent itself), and the
     # Lambda package ships only responses/*.toml.
     red_flags_path = responses_dir / "red-flags" / f"{locale}.toml"
-    red_flags = (red_flags_path, _read_toml(red_flags_path) if with_samples else None)
-    return _build(data, path, clinic, clinic_path, with_samples, red_flags=red_flags)
+    red_flags = _read_toml(red_flags_path) if with_samples else None
+    problems = _Problems(with_samples)
+    readable = problems.shape("CatalogueFile", data, path)
+    if red_flags is not None:
+        readable = problems.shape("RedFlagFile", red_flags, red_flags_path) and readable
+    if not readable:
+        problems.raise_any()
+    return _build(problems, data, path, clinic, clinic_path, red_flags=(red_flags_path,
+                                                                         red_flags))
 
 
 @lru_cache(maxsize=8)
@@ -412,56 +437,48 @@ def catalogue_for_locale(locale: str) -> Catalogue:
     return cached_catalogue(DEFAULT_LOCALE)
 
 
-def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
-           with_samples: bool = True, *, red_flags: tuple[Path, dict | None]) -> Catalogue:
+# The builders below read data whose shape skill/catalogue_schema.py has checked: every key
+# has its declared type, so only what a type cannot say is checked here.
+
+def _build(problems: _Problems, data: dict, path: Path, clinic: Clinic, clinic_path: Path,
+           *, red_flags: tuple[Path, dict | None]) -> Catalogue:
     where = str(path)
-    problems = _Problems(with_samples)
-    problems.unknown_keys(where, data, TOP_KEYS)
-    for key in ("locale", "invocation_name", "prompts", "groups", "topic"):
-        if key not in data:
-            problems.add(f"{where}: {key}", "is missing")
-    if problems.items:
-        raise CatalogueError(problems.items)
+    if data["locale"] != path.stem:
+        problems.add(f"{where}: locale", f"{data['locale']!r} does not match the file name "
+                                         f"{path.name}; a file answers in its own locale only")
 
     prompts = {}
-    if not isinstance(data["prompts"], dict):
-        problems.add(f"{where}: prompts", "must be a table")
-    else:
-        problems.unknown_keys(f"{where}: prompts", data["prompts"], PROMPT_KEYS)
-        for key in sorted(PROMPT_KEYS):
-            if key not in data["prompts"]:
-                problems.add(f"{where}: prompts.{key}", "is missing")
-            else:
-                at = f"{where}: prompts.{key}"
-                text = problems.spoken(at, data["prompts"][key], limit=2 * MAX_SPOKEN_CHARS)
-                # Step prompts keep {number}, {total} and {next} for the skill to fill.
-                prompts[key] = text if key.startswith("step_") else _fill(problems, at, text,
-                                                                          clinic)
-    groups = {k: str(v) for k, v in data["groups"].items()}
+    for key in sorted(data["prompts"]):
+        at = f"{where}: prompts.{key}"
+        text = problems.spoken(at, data["prompts"][key], limit=2 * MAX_SPOKEN_CHARS)
+        # Step prompts keep {number}, {total} and {next} for the skill to fill.
+        prompts[key] = text if key.startswith("step_") else _fill(problems, at, text, clinic)
+    groups = dict(data["groups"])
 
     lexicon = []
     for index, entry in enumerate(data.get("lexicon", [])):
-        at = f"{where}: lexicon[{index}]"
-        problems.unknown_keys(at, entry, LEXICON_KEYS)
-        if not all(isinstance(entry.get(k), str) and entry.get(k) for k in LEXICON_KEYS):
-            problems.add(at, "needs word, ipa and respelling")
-            continue
         if SSML_UNSAFE.search(entry["ipa"]):
-            problems.add(f"{at}.ipa", "contains characters that break speech markup")
+            problems.add(f"{where}: lexicon[{index}].ipa",
+                         "contains characters that break speech markup")
         lexicon.append(Pronunciation(entry["word"].lower(), entry["ipa"], entry["respelling"]))
     if len({p.word for p in lexicon}) != len(lexicon):
         problems.add(f"{where}: lexicon", "names the same word twice")
 
     flags, everywhere = _red_flags(problems, *red_flags)
-
-    matcher = data.get("matcher", {})
-    out_of_scope, out_of_scope_patterns = _matcher_table(problems, where, matcher)
+    out_of_scope, out_of_scope_patterns = _matcher_table(problems, where,
+                                                         data.get("matcher", {}))
+    if problems.expand_templates:
+        _refuse_slow_patterns(problems, [
+            (f"{red_flags[0]}: everywhere.not_when", everywhere),
+            *((f"{red_flags[0]}: category {flag.id}.{key}", getattr(flag, key))
+              for flag in flags for key in ("signals", "not_when")),
+            (f"{where}: matcher.out_of_scope_patterns", out_of_scope_patterns)])
 
     topics: dict[str, Topic] = {}
+    flag_samples = [s for flag in flags for s in flag.samples]
     for index, raw in enumerate(data["topic"]):
-        flag_samples = [s for flag in flags for s in flag.samples]
         topic = _build_topic(problems, f"{where}: topic[{index}]", raw, groups, clinic,
-                             extra_samples=flag_samples if raw.get("intent") == EMERGENCY_INTENT
+                             extra_samples=flag_samples if raw["intent"] == EMERGENCY_INTENT
                              else ())
         if topic is None:
             continue
@@ -472,8 +489,7 @@ def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
         if topic.follow_up and topic.follow_up.intent not in topics:
             problems.add(f"{where}: {topic.intent}.follow_up.intent",
                          f"{topic.follow_up.intent} is not a topic in this catalogue")
-    if problems.items:
-        raise CatalogueError(problems.items)
+    problems.raise_any()
 
     return Catalogue(
         locale=data["locale"], invocation_name=data["invocation_name"], prompts=prompts,
@@ -485,38 +501,18 @@ def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
     )
 
 
-def _matcher_table(problems: _Problems, where: str, matcher: object
+def _matcher_table(problems: _Problems, where: str, matcher: dict
                    ) -> tuple[list[str], tuple[re.Pattern, ...]]:
-    """Read and check [matcher]: out-of-scope phrases and decline patterns."""
-    if not isinstance(matcher, dict):
-        problems.add(f"{where}: matcher", "must be a table")
+    """Read and check [matcher]: out-of-scope phrases and decline patterns (matcher only)."""
+    if not problems.expand_templates:
         return [], ()
-    problems.unknown_keys(f"{where}: matcher", matcher, MATCHER_KEYS)
     out_of_scope: list[str] = []
-    templates = matcher.get("out_of_scope", [])
-    if not isinstance(templates, list):
-        problems.add(f"{where}: matcher.out_of_scope", "must be a list of utterance templates")
-        templates = []
-    for index, template in enumerate(templates):
+    for index, template in enumerate(matcher.get("out_of_scope", [])):
         out_of_scope += _expand_checked(problems, f"{where}: matcher.out_of_scope[{index}]",
                                         template)
-    patterns = matcher.get("out_of_scope_patterns", [])
-    if not isinstance(patterns, list):
-        problems.add(f"{where}: matcher.out_of_scope_patterns",
-                     "must be a list of regular expressions")
-        patterns = []
-    compiled = []
-    for index, pattern in enumerate(patterns):
-        at = f"{where}: matcher.out_of_scope_patterns[{index}]"
-        if not isinstance(pattern, str) or not pattern.strip():
-            # An empty pattern would match every question and silence the assistant.
-            problems.add(at, "must be a non-empty string")
-            continue
-        try:
-            compiled.append(re.compile(pattern))
-        except re.error as error:
-            problems.add(at, f"is not a valid regular expression ({error})")
-    return out_of_scope, tuple(compiled)
+    patterns = _compile_patterns(problems, f"{where}: matcher.out_of_scope_patterns",
+                                 matcher.get("out_of_scope_patterns", []))
+    return out_of_scope, patterns
 
 
 def _red_flags(problems: _Problems, path: Path, data: dict | None
@@ -525,82 +521,75 @@ def _red_flags(problems: _Problems, path: Path, data: dict | None
     if data is None:
         return (), ()
     where = str(path)
-    problems.unknown_keys(where, data, RED_FLAG_TOP_KEYS)
-    everywhere = data.get("everywhere", {})
-    if not isinstance(everywhere, dict):
-        problems.add(f"{where}: everywhere", "must be a table")
-        everywhere = {}
-    problems.unknown_keys(f"{where}: everywhere", everywhere, {"not_when"})
     exceptions = _compile_patterns(problems, f"{where}: everywhere.not_when",
-                                   everywhere.get("not_when", []))
+                                   data.get("everywhere", {}).get("not_when", []))
     categories = data.get("category", [])
-    if not isinstance(categories, list) or not categories:
+    if not categories:
         problems.add(f"{where}: category", "must list at least one [[category]] of red flags")
         return (), exceptions
     flags, ids = [], set()
     for index, raw in enumerate(categories):
-        at = f"{where}: category[{index}]"
-        if not isinstance(raw, dict):
-            problems.add(at, "must be a table")
-            continue
-        flag_id = raw.get("id")
-        if not isinstance(flag_id, str) or not RED_FLAG_ID.match(flag_id):
-            problems.add(f"{at}.id", "must be a lower-case id like chest_pain")
+        flag_id = raw["id"]
+        if not RED_FLAG_ID.match(flag_id):
+            problems.add(f"{where}: category[{index}].id",
+                         "must be a lower-case id like chest_pain")
             continue
         at = f"{where}: category {flag_id}"
         if flag_id in ids:
             problems.add(f"{at}.id", "is used by two categories")
         ids.add(flag_id)
-        problems.unknown_keys(at, raw, RED_FLAG_KEYS)
         name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
+        if name is None or not name.strip():
             problems.add(f"{at}.name", "must say in plain words what this red flag is")
         signals = _compile_patterns(problems, f"{at}.signals", raw.get("signals", []))
-        if not signals:
+        if not raw.get("signals"):
             problems.add(f"{at}.signals", "must list at least one pattern")
-        examples = {}
-        for key in ("must", "must_not"):
-            value = raw.get(key, [])
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                problems.add(f"{at}.{key}", "must be a list of example sentences")
-                value = []
-            examples[key] = tuple(value)
-        if not examples["must"]:
+        if not raw.get("must"):
             problems.add(f"{at}.must", "needs at least one example that must trigger it")
         templates = raw.get("utterances", [])
-        if not isinstance(templates, list) or not templates:
+        if not templates:
             problems.add(f"{at}.utterances", "needs sample utterances so Alexa hears it too")
-            templates = []
         samples = [s for i, template in enumerate(templates)
                    for s in _expand_checked(problems, f"{at}.utterances[{i}]", template)]
         flags.append(RedFlag(
-            id=flag_id, name=str(name or ""), signals=signals,
+            id=flag_id, name=name or "", signals=signals,
             not_when=_compile_patterns(problems, f"{at}.not_when", raw.get("not_when", [])),
-            must=examples["must"], must_not=examples["must_not"], samples=tuple(samples)))
+            must=tuple(raw.get("must", [])), must_not=tuple(raw.get("must_not", [])),
+            samples=tuple(samples)))
     return tuple(flags), exceptions
 
 
-def _compile_patterns(problems: _Problems, where: str, patterns: object
+def _compile_patterns(problems: _Problems, where: str, patterns: list[str]
                       ) -> tuple[re.Pattern, ...]:
-    if not isinstance(patterns, list):
-        problems.add(where, "must be a list of regular expressions")
-        return ()
     compiled = []
     for index, pattern in enumerate(patterns):
-        if not isinstance(pattern, str) or not pattern.strip():
-            problems.add(f"{where}[{index}]", "must be a non-empty string")
-            continue
         try:
             compiled.append(re.compile(pattern))
-        except (re.error, TypeError) as error:
+        except re.error as error:
             problems.add(f"{where}[{index}]", f"is not a valid regular expression ({error})")
     return tuple(compiled)
 
 
-def _expand_checked(problems: _Problems, where: str, template: object) -> list[str]:
-    if not isinstance(template, str) or not template.strip():
-        problems.add(where, "must be a non-empty string")
-        return []
+def _refuse_slow_patterns(problems: _Problems,
+                          groups: list[tuple[str, tuple[re.Pattern, ...]]]) -> None:
+    """Refuse patterns that backtrack catastrophically, naming each by file and key."""
+    from skill.pattern_safety import BUDGET_SECONDS, QUESTION_CHARS, slow_patterns
+
+    try:
+        slow = set(slow_patterns([p.pattern for _, patterns in groups for p in patterns]))
+    except (OSError, RuntimeError) as error:
+        problems.add("regular expressions", f"could not be checked for slow matching ({error})")
+        return
+    for where, patterns in groups:
+        for index, pattern in enumerate(patterns):
+            if pattern.pattern in slow:
+                problems.add(f"{where}[{index}]", (
+                    f"{pattern.pattern!r} backtracks catastrophically: a question of "
+                    f"{QUESTION_CHARS} characters or fewer takes it over {BUDGET_SECONDS} s; "
+                    "take out nested or overlapping repeats like (a+)+ or (a|aa)+"))
+
+
+def _expand_checked(problems: _Problems, where: str, template: str) -> list[str]:
     if not problems.expand_templates:
         return []
     try:
@@ -633,19 +622,12 @@ def _fill(problems: _Problems, where: str, text: str, clinic: Clinic) -> str:
 
 def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str],
                  clinic: Clinic, extra_samples=()) -> Topic | None:
-    if not isinstance(raw, dict):
-        problems.add(at, "must be a table")
-        return None
-    intent = raw.get("intent", "")
-    if not isinstance(intent, str) or not INTENT_NAME.match(intent):
+    intent = raw["intent"]
+    if not INTENT_NAME.match(intent):
         problems.add(f"{at}.intent", f"{intent!r} is not an intent name like DrivingIntent")
         return None
     at = f"{at} ({intent})"
-    problems.unknown_keys(at, raw, TOPIC_KEYS)
-    for key in ("group", "question", "card_title"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            problems.add(f"{at}.{key}", "is missing")
-    if raw.get("group") and raw.get("group") not in groups:
+    if raw["group"] not in groups:
         problems.add(f"{at}.group", f"{raw['group']!r} is not one of the [groups]")
 
     kinds = [k for k in ("section", "setting", "rule") if k in raw]
@@ -655,14 +637,14 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
         problems.add(at, "must name exactly one source: section (with quote) from the leaflet, "
                          "a clinic setting, or a safety rule")
     elif kinds == ["section"]:
-        section = str(raw["section"])
-        quotes = tuple(str(q) for q in [raw.get("quote", ""), *raw.get("step_quotes", [])] if q)
+        section = raw["section"]
+        quotes = tuple(q for q in [raw.get("quote", ""), *raw.get("step_quotes", [])] if q)
         if not raw.get("quote"):
             problems.add(f"{at}.quote",
                          "is missing: quote the leaflet's words this answer restates")
         source = f"leaflet: {section}"
     elif kinds == ["setting"]:
-        setting = str(raw["setting"])
+        setting = raw["setting"]
         if setting not in TOPIC_SETTINGS:
             problems.add(f"{at}.setting", f"{setting!r} is not a clinic setting "
                                           f"(one of: {', '.join(sorted(TOPIC_SETTINGS))})")
@@ -672,6 +654,9 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
         source = f"clinic setting: {setting}"
     else:
         source = f"safety rule: {raw['rule']}"
+    for key in ("quote", "step_quotes"):
+        if key in raw and not section:
+            problems.add(f"{at}.{key}", "only applies to answers from a leaflet section")
 
     if setting:
         if clinic.get(setting):
@@ -694,19 +679,14 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
     follow_up = None
     if "follow_up" in raw:
         offer = raw["follow_up"]
-        problems.unknown_keys(f"{at}.follow_up", offer, FOLLOW_UP_KEYS)
-        if not isinstance(offer.get("intent"), str) or not offer.get("prompt"):
-            problems.add(f"{at}.follow_up", "needs a prompt and an intent")
-        else:
-            follow_up = FollowUp(problems.spoken(f"{at}.follow_up.prompt", offer["prompt"]),
-                                 offer["intent"])
+        follow_up = FollowUp(problems.spoken(f"{at}.follow_up.prompt", offer["prompt"]),
+                             offer["intent"])
 
     templates = raw.get("utterances", [])
     # EmergencyIntent's samples come from the red-flag file, which answering never reads.
     from_red_flags = intent == EMERGENCY_INTENT and not problems.expand_templates
-    if not isinstance(templates, list) or not (templates or extra_samples or from_red_flags):
+    if not (templates or extra_samples or from_red_flags):
         problems.add(f"{at}.utterances", "has no sample utterances; Alexa could never reach it")
-        templates = []
     samples: list[str] = list(extra_samples)
     for index, template in enumerate(templates):
         samples += _expand_checked(problems, f"{at}.utterances[{index}]", template)
@@ -715,11 +695,11 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
     if steps:
         card_text = "\n".join([answer, *(f"{n}. {s}" for n, s in enumerate(steps, 1))])
     return Topic(
-        intent=intent, group=raw.get("group", ""), question=raw.get("question", ""),
-        card_title=_fill(problems, f"{at}.card_title", str(raw.get("card_title", "")), clinic),
+        intent=intent, group=raw["group"], question=raw["question"],
+        card_title=_fill(problems, f"{at}.card_title", raw["card_title"], clinic),
         answer=answer, card_text=card_text, source=source,
         templates=tuple(templates), samples=tuple(dict.fromkeys(samples)), steps=steps,
-        follow_up=follow_up, end_session=bool(raw.get("end_session", False)), section=section,
+        follow_up=follow_up, end_session=raw.get("end_session", False), section=section,
         quotes=quotes, setting=setting, choice=_choice(problems, at, raw),
     )
 
@@ -728,8 +708,8 @@ def _choice(problems: _Problems, at: str, raw: dict) -> str:
     """Return how a "Did you mean" offer names a topic: its `choice`, or its question."""
     choice = raw.get("choice")
     if choice is None:
-        return str(raw.get("question", "")).rstrip("?").lower()
-    if not isinstance(choice, str) or not choice.strip():
+        return raw["question"].rstrip("?").lower()
+    if not choice.strip():
         problems.add(f"{at}.choice", "must be a short phrase like \"how long it takes\"")
         return ""
     return problems.spoken(f"{at}.choice", choice).rstrip("?")

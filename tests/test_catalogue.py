@@ -267,7 +267,7 @@ def test_an_emergency_number_that_cannot_be_dialled_is_refused(responses_copy):
     ('[everywhere]\nnot_when = [\n', '[everywhere]\nnot_when = [\n  5,\n',
      r"everywhere\.not_when\[0\]: must be a non-empty string"),
     ('must = [\n  "I have a fever since the procedure",', 'must = [\n  5,\n  "I have a fever since the procedure",',
-     r"category fever\.must: must be a list of example sentences"),
+     r"category fever\.must\[0\]: must be a non-empty string, not 5"),
 ])
 def test_bad_red_flags_name_the_file_and_key(responses_copy, old, new, expected):
     path = responses_copy / "red-flags" / "en-US.toml"

@@ -1,0 +1,126 @@
+"""Refuse regular expressions from responses/ that backtrack catastrophically.
+
+Red-flag signals, their not_when phrases and decline patterns run on every question, in
+Python's `re` and in the kiosk page's JavaScript. Both engines backtrack, and both need the
+lookaheads the patterns use, so a linear-time engine (RE2) cannot run them. Instead every
+pattern is run here, before it is used, on strings made to trip nested or overlapping
+repeats: its own words and a few letters pumped up to a question's length, ending in a
+character that makes the match fail. A pattern that needs more than BUDGET_SECONDS for all
+of them would hang a question; `^(a+)+$` needs 27 s for one 30-character question.
+
+The probes run in a child interpreter so a hung match is killed rather than waited for,
+from any thread. This file runs as that child (`python -I -S pattern_safety.py`) and so
+imports nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import selectors
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+# The kiosk refuses longer questions (skill/kiosk.py MAX_QUESTION_CHARS), and Alexa's
+# utterances are shorter still.
+QUESTION_CHARS = 500
+# Nested repeats double the work with each repetition of what they can split two ways:
+# 24 repetitions are millions of steps, far past the budget, and still a short question.
+REPETITIONS = 24
+# Every probe of one pattern together. Safe patterns need about 0.1-3 ms.
+BUDGET_SECONDS = 0.4
+# A fresh interpreter on a busy machine.
+STARTUP_SECONDS = 10.0
+# Letters, digits, apostrophes and spaces: what red-flag text is made of.
+PUMPS = ("a", "a ", "aa ", "ab", " ", "'", "0", "0 ")
+# Probed at a question's full length too, for repeats that are slow but not exponential.
+LONG_PUMPS = ("a", "a ", " ")
+# How many of a pattern's own words to pump.
+WORDS = 6
+# How a probe ends: as it is, or with a character almost no pattern accepts.
+ENDINGS = ("", "!")
+# Known-safe patterns, so reloading the same catalogue costs nothing.
+_checked: dict[str, bool] = {}
+
+
+def probes(pattern: str) -> Iterator[str]:
+    """Yield the strings a pattern must get through quickly."""
+    literal = re.sub(r"\\.", " ", pattern)
+    words = list(dict.fromkeys(re.findall(r"[a-z0-9']{2,}", literal.lower())))[:WORDS]
+    for pump in (*PUMPS, *words, *(f"{w} " for w in words)):
+        yield from _pumped(pump, min(QUESTION_CHARS, max(2 * REPETITIONS, len(pump) * REPETITIONS)))
+    for pump in LONG_PUMPS:
+        yield from _pumped(pump, QUESTION_CHARS)
+
+
+def _pumped(pump: str, length: int) -> Iterator[str]:
+    """Yield pump repeated to length, with each ending."""
+    body = pump * (length // len(pump) + 1)
+    for ending in ENDINGS:
+        yield body[: length - len(ending)] + ending
+
+
+def slow_patterns(patterns: Sequence[str], budget: float = BUDGET_SECONDS) -> list[str]:
+    """Return the patterns that take longer than budget on their probes, in order."""
+    pending = [p for p in dict.fromkeys(patterns) if p not in _checked]
+    while pending:
+        done = _run_probes(pending, budget)
+        for pattern in pending[:done]:
+            _checked[pattern] = True
+        if done < len(pending):
+            _checked[pending[done]] = False
+        pending = pending[done + 1:]
+    return [p for p in patterns if not _checked[p]]
+
+
+def _run_probes(patterns: list[str], budget: float) -> int:
+    """Probe patterns in order in a child; return how many passed before one ran out of time."""
+    with subprocess.Popen(
+            [sys.executable, "-I", "-S", str(Path(__file__).resolve())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True) as child:
+        try:
+            child.stdin.write(json.dumps(patterns))
+            child.stdin.close()
+            return _count_passed(child, len(patterns), budget)
+        finally:
+            child.kill()
+
+
+def _count_passed(child: subprocess.Popen, total: int, budget: float) -> int:
+    """Read the child's lines until one pattern is late; return how many passed."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(child.stdout, selectors.EVENT_READ)
+        # The child says it is ready first, so a slow start is not blamed on a pattern.
+        deadline = time.monotonic() + STARTUP_SECONDS
+        for done in range(-1, total):
+            if not selector.select(max(0.0, deadline - time.monotonic())):
+                if done < 0:
+                    raise RuntimeError("the pattern check's child process did not start")
+                return done
+            if not child.stdout.readline():
+                raise RuntimeError("the pattern check's child process stopped early")
+            deadline = time.monotonic() + budget
+    return total
+
+
+def _probe_stdin() -> None:
+    """Run as the child: probe each pattern from stdin, printing a line as each passes."""
+    patterns = json.load(sys.stdin)
+    print("ready", flush=True)
+    for pattern in patterns:
+        try:
+            compiled = re.compile(pattern)
+        except re.error:  # the loader reports it; nothing to time
+            compiled = re.compile("")
+        for probe in probes(pattern):
+            for _ in compiled.finditer(probe):
+                pass
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    _probe_stdin()
