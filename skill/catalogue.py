@@ -359,13 +359,27 @@ def _read_toml(path: Path) -> dict:
         # utf-8-sig: editors on Windows may start the file with a byte-order mark.
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
-        raise CatalogueError([f"{path}: line {line}: byte 0x{raw[error.start]:02x} is not "
-                              "UTF-8; save the file as UTF-8"]) from None
+        raise CatalogueError([f"{path}: {_where_in_bytes(raw, error.start)}: byte "
+                              f"0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8"]
+                             ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError([f"{path}: not valid TOML ({error})"]) from None
+
+
+def _where_in_bytes(raw: bytes, offset: int) -> str:
+    """Name the line holding offset and the key on or above it: "line 24 (prompts.welcome)"."""
+    lines = raw[:offset].decode("utf-8", "replace").split("\n")
+    key = table = ""
+    for line in reversed(lines):
+        if not key and (found := re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line)):
+            key = found.group(1)
+        elif found := re.match(r"\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]", line):
+            table = found.group(1)
+            break
+    named = ".".join(part for part in (table, key) if part)
+    return f"line {len(lines)} ({named})" if named else f"line {len(lines)}"
 
 
 def load_clinic(path: Path | None = None) -> Clinic:

@@ -286,3 +286,145 @@ def test_answering_needs_no_red_flag_file(responses_copy):
     assert catalogue.topic("EmergencyIntent").answer.startswith("This could be an emergency")
     with pytest.raises(CatalogueError, match=r"red-flags/en-US\.toml: file not found"):
         load_catalogue(responses_dir=responses_copy)
+
+
+# Every mistake a clinic's editor can make in responses/ (issue 10, section 3): each must be
+# one line naming the file and the key, never a traceback and never a silent misreading.
+
+def sub(pattern: str, new: str):
+    """Break a file by replacing the first line matching pattern."""
+    def breaker(text: str) -> str:
+        changed, count = re.subn(pattern, new, text, count=1, flags=re.M)
+        assert count == 1, f"the test's anchor {pattern!r} is gone"
+        return changed
+    return breaker
+
+
+def array(key: str, new: str):
+    """Break a file by giving the first `key = [...]` array (one line or many) a new value."""
+    return sub(rf"^{key} = \[(?:\n(?:.*\n)*?\]|.*\])$", f"{key} = {new}")
+
+
+def first_in(key: str, entry: str):
+    """Break a file by putting entry first in the first multi-line `key = [` array."""
+    return sub(rf"^{key} = \[$", f"{key} = [\n  {entry},".replace("\\", "\\\\"))
+
+
+def after_intent(intent: str, line: str):
+    """Break a file by adding a line to one topic."""
+    return sub(rf'^intent = "{intent}"$', f'intent = "{intent}"\n{line}')
+
+
+def as_top_level_value(header: str, value: str):
+    """Break a file by writing every [header] or [[header]] table as `name = value` instead."""
+    name = header.strip("[]")
+
+    def breaker(text: str) -> str:
+        block = re.compile(rf"^{re.escape(header)}\n(?:[a-z_]+ = .*\n)+", re.M)
+        assert block.search(text), f"the test's anchor {header} is gone"
+        return sub(r"^locale = (.*)$", rf"locale = \1\n{name} = {value}")(block.sub("", text))
+    return breaker
+
+
+def bad_byte(pattern: str):
+    """Break a file with a byte that is not UTF-8 (Latin-1's e-acute) in the line matching."""
+    def breaker(text: str) -> bytes:
+        line = re.search(pattern, text, flags=re.M)
+        assert line, f"the test's anchor {pattern!r} is gone"
+        return text[:line.end()].encode() + b"\xe9" + text[line.end():].encode()
+    return breaker
+
+
+def one_category_as_table(text: str) -> str:
+    """Break the red-flag file by writing its only category as [category], not [[category]]."""
+    first = text.index("[[category]]\n")
+    second = text.index("[[category]]\n", first + 1)
+    return text[:first] + "[category]\n" + text[first + len("[[category]]\n"):second]
+
+
+SLOW = r"'\^\(a\+\)\+\$' backtracks catastrophically"
+CATALOGUE, CLINIC, RED_FLAGS = "en-US.toml", "clinic.toml", "red-flags/en-US.toml"
+
+
+@pytest.mark.parametrize("name, breaker, expected", [
+    # Raw tracebacks before.
+    (CATALOGUE, bad_byte(r'^welcome = "Hello'), r"line \d+ \(prompts\.welcome\): byte 0xe9 is not UTF-8"),
+    (CLINIC, bad_byte(r'^name = "Example'), r"line \d+ \(name\): byte 0xe9 is not UTF-8"),
+    (RED_FLAGS, bad_byte(r'^name = "Fever'), r"line \d+ \(category\.name\): byte 0xe9 is not"),
+    (RED_FLAGS, sub(r"^\[everywhere\]$", "[[everywhere]]"),
+     r"everywhere: must be one table: write \[everywhere\] once, not \[\[everywhere\]\]"),
+    (RED_FLAGS, one_category_as_table,
+     r"category: must be a list; write each entry as \[\[category\]\], not one \[category\]"),
+    (CATALOGUE, sub(r"^follow_up = \{.*\}$", 'follow_up = "yes"'),
+     r"topic\[\d+\] \(WhatIsKyphoplastyIntent\)\.follow_up: must be a table .*, not 'yes'"),
+    (CATALOGUE, array("step_quotes", "5"),
+     r"\(ProcedureStepsIntent\)\.step_quotes: must be a list in square brackets, not 5"),
+    (RED_FLAGS, array("signals", "5"),
+     r"category chest_pain\.signals: must be a list in square brackets, not 5"),
+    (RED_FLAGS, array("not_when", "5"),
+     r"everywhere\.not_when: must be a list in square brackets, not 5"),
+    (CATALOGUE, array("out_of_scope_patterns", "5"),
+     r"matcher\.out_of_scope_patterns: must be a list in square brackets, not 5"),
+    (CATALOGUE, as_top_level_value("[groups]", '"x"'), r"groups: must be a table .*, not 'x'"),
+    (CATALOGUE, as_top_level_value("[[lexicon]]", '"x"'),
+     r"lexicon: must be a list in square brackets, not 'x'"),
+    (CATALOGUE, sub(r"^invocation_name = .*$", "invocation_name = 5"),
+     r"invocation_name: must be a non-empty string, not 5"),
+    # Silently accepted before.
+    (CATALOGUE, after_intent("DrivingIntent", 'end_session = "no"'),
+     r"\(DrivingIntent\)\.end_session: must be true or false \(without quotes\), not 'no'"),
+    (CATALOGUE, after_intent("DrivingIntent", "card_text = 5"),
+     r"\(DrivingIntent\)\.card_text: must be a non-empty string, not 5"),
+    (CATALOGUE, array("steps", '"abc"'),
+     r"\(ProcedureStepsIntent\)\.steps: must be a list in square brackets, not 'abc'"),
+    (CATALOGUE, sub(r"^quote = .*$", "quote = 5"),
+     r"\(WhatIsKyphoplastyIntent\)\.quote: must be a non-empty string, not 5"),
+    (CATALOGUE, sub(r"^locale = .*$", "locale = 5"), r"locale: must be a non-empty string, not 5"),
+    (CATALOGUE, sub(r"^locale = .*$", 'locale = "en-GB"'),
+     r"locale: 'en-GB' does not match the file name en-US\.toml"),
+    (RED_FLAGS, first_in("signals", r'"^(a+)+$"'), rf"category chest_pain\.signals\[0\]: {SLOW}"),
+    (RED_FLAGS, first_in("not_when", r'"^(a+)+$"'), rf"everywhere\.not_when\[0\]: {SLOW}"),
+    (CATALOGUE, first_in("out_of_scope_patterns", r'"^(a+)+$"'),
+     rf"matcher\.out_of_scope_patterns\[0\]: {SLOW}"),
+    # And the clinic's own settings.
+    (CLINIC, sub(r"^emergency_number = .*$", "emergency_number = 911"),
+     r'emergency_number: must be a string \(use "" to leave it unset\), not 911'),
+    (CLINIC, sub(r"^phone = .*$", "phone = 5550142"),
+     r'phone: must be a string \(use "" to leave it unset\), not 5550142'),
+    (CLINIC, sub(r"^\[?name = (.*)$", r"[clinic]\nname = \1"), r"clinic\.toml\.clinic: unknown key"),
+])
+def test_every_mistake_is_one_line_naming_file_and_key(responses_copy, name, breaker, expected):
+    path = responses_copy / name
+    broken = breaker(path.read_text(encoding="utf-8"))
+    path.write_bytes(broken if isinstance(broken, bytes) else broken.encode())
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(responses_dir=responses_copy)
+    problems = caught.value.problems
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(str(path)), problems[0]
+    assert re.search(expected, problems[0]), problems[0]
+
+
+def test_answer_only_load_checks_the_shape_too(responses_copy):
+    path = responses_copy / "en-US.toml"
+    path.write_text(after_intent("DrivingIntent", 'end_session = "no"')(
+        path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"\(DrivingIntent\)\.end_session: must be true"):
+        load_catalogue(responses_dir=responses_copy, with_samples=False)
+
+
+def test_a_byte_order_mark_is_not_a_mistake(responses_copy):
+    path = responses_copy / "clinic.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_catalogue(responses_dir=responses_copy).clinic.name == "Example Spine Clinic"
+
+
+def test_unknown_keys_and_wrong_types_are_all_reported_at_once(responses_copy):
+    path = responses_copy / "en-US.toml"
+    text = after_intent("DrivingIntent", 'end_session = "no"\ncolour = "blue"')(
+        path.read_text(encoding="utf-8"))
+    path.write_text(sub(r"^invocation_name = .*$", "invocation_name = 5")(text),
+                    encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(responses_dir=responses_copy)
+    assert len(caught.value.problems) == 3, caught.value.problems
