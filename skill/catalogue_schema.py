@@ -192,6 +192,8 @@ def _message(kind: str, default: str, value: object, loc: tuple) -> str:
         return "is missing"
     if kind in ("text", "setting"):
         return default if isinstance(value, str) else f"{default}, not {shown}"
+    if kind == "string_type":
+        return f"must be a string, not {shown}"
     if kind == "bool_type":
         return f"must be true or false (without quotes), not {shown}"
     if kind == "list_type":

@@ -16,6 +16,7 @@ imports nothing but the standard library.
 from __future__ import annotations
 
 import json
+import os
 import re
 import selectors
 import subprocess
@@ -39,17 +40,17 @@ PUMPS = ("a", "a ", "aa ", "ab", " ", "'", "0", "0 ")
 # Probed at a question's full length too, for repeats that are slow but not exponential.
 LONG_PUMPS = ("a", "a ", " ")
 # How many of a pattern's own words to pump.
-WORDS = 6
+WORDS = 12
 # How a probe ends: as it is, or with a character almost no pattern accepts.
 ENDINGS = ("", "!")
-# Known-safe patterns, so reloading the same catalogue costs nothing.
+# Patterns already probed, and whether they passed: reloading a catalogue costs nothing.
 _checked: dict[str, bool] = {}
 
 
 def probes(pattern: str) -> Iterator[str]:
     """Yield the strings a pattern must get through quickly."""
     literal = re.sub(r"\\.", " ", pattern)
-    words = list(dict.fromkeys(re.findall(r"[a-z0-9']{2,}", literal.lower())))[:WORDS]
+    words = list(dict.fromkeys(re.findall(r"[a-z0-9']+", literal.lower())))[:WORDS]
     for pump in (*PUMPS, *words, *(f"{w} " for w in words)):
         yield from _pumped(pump, min(QUESTION_CHARS, max(2 * REPETITIONS, len(pump) * REPETITIONS)))
     for pump in LONG_PUMPS:
@@ -81,28 +82,31 @@ def _run_probes(patterns: list[str], budget: float) -> int:
     with subprocess.Popen(
             [sys.executable, "-I", "-S", str(Path(__file__).resolve())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True) as child:
+            bufsize=0) as child:
         try:
-            child.stdin.write(json.dumps(patterns))
+            child.stdin.write(json.dumps(patterns).encode())
             child.stdin.close()
-            return _count_passed(child, len(patterns), budget)
+            return _count_passed(child.stdout.fileno(), len(patterns), budget)
         finally:
             child.kill()
 
 
-def _count_passed(child: subprocess.Popen, total: int, budget: float) -> int:
-    """Read the child's lines until one pattern is late; return how many passed."""
+def _count_passed(output: int, total: int, budget: float) -> int:
+    """Count the child's lines until one pattern is late; return how many passed."""
+    # Read the descriptor itself: a buffered reader could hold lines the selector never sees.
+    lines = -1  # the child says "ready" first, so a slow start is not blamed on a pattern
     with selectors.DefaultSelector() as selector:
-        selector.register(child.stdout, selectors.EVENT_READ)
-        # The child says it is ready first, so a slow start is not blamed on a pattern.
+        selector.register(output, selectors.EVENT_READ)
         deadline = time.monotonic() + STARTUP_SECONDS
-        for done in range(-1, total):
+        while lines < total:
             if not selector.select(max(0.0, deadline - time.monotonic())):
-                if done < 0:
+                if lines < 0:
                     raise RuntimeError("the pattern check's child process did not start")
-                return done
-            if not child.stdout.readline():
+                return lines
+            chunk = os.read(output, 4096)
+            if not chunk:
                 raise RuntimeError("the pattern check's child process stopped early")
+            lines += chunk.count(b"\n")
             deadline = time.monotonic() + budget
     return total
 

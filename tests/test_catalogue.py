@@ -428,3 +428,34 @@ def test_unknown_keys_and_wrong_types_are_all_reported_at_once(responses_copy):
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(responses_dir=responses_copy)
     assert len(caught.value.problems) == 3, caught.value.problems
+
+
+def in_topic(intent: str, line: str):
+    """Break one topic by setting a key to line, in place of the key's own value if it has one."""
+    key = line.split(" = ")[0]
+
+    def breaker(text: str) -> str:
+        start = text.index(f'intent = "{intent}"\n')
+        end = text.find("[[topic]]", start)
+        end = len(text) if end < 0 else end
+        block = re.sub(rf"^{key} = (?:\[\n(?:.*\n)*?\]|.*)\n", "", text[start:end], count=1,
+                       flags=re.M)
+        return f"{text[:start]}{block.rstrip()}\n{line}\n\n{text[end:]}"
+    return breaker
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("answer = 1987-06-05", r"\(DrivingIntent\)\.answer: must be a string, not datetime"),
+    ('follow_up = { prompt = "More?" }', r"\(DrivingIntent\)\.follow_up\.intent: is missing"),
+    ("utterances = 5", r"\(DrivingIntent\)\.utterances: must be a list in square brackets"),
+    ("steps = [5]", r"\(DrivingIntent\)\.steps\[0\]: must be a non-empty string, not 5"),
+    ('steps = [" "]', r"\(DrivingIntent\)\.steps\[0\]: must be a non-empty string$"),
+])
+def test_other_wrong_types_in_a_topic_name_the_key(responses_copy, line, expected):
+    path = responses_copy / "en-US.toml"
+    path.write_text(in_topic("DrivingIntent", line)(path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(responses_dir=responses_copy)
+    assert len(caught.value.problems) == 1, caught.value.problems
+    assert re.search(expected, caught.value.problems[0]), caught.value.problems[0]
