@@ -339,7 +339,7 @@ class _Problems:
 @lru_cache(maxsize=1)
 def _schema():
     """Return skill.catalogue_schema, or None where pydantic is not installed."""
-    # Looked up, not imported: the Lambda's cold start must not pay for the search twice.
+    # Looked up rather than caught as ImportError, so a broken install still fails loudly.
     if importlib.util.find_spec("pydantic") is None:
         return None
     from skill import catalogue_schema
@@ -427,8 +427,8 @@ def load_catalogue(locale: str = DEFAULT_LOCALE, *, responses_dir: Path | None =
         readable = problems.shape("RedFlagFile", red_flags, red_flags_path) and readable
     if not readable:
         problems.raise_any()
-    return _build(problems, data, path, clinic, clinic_path, red_flags=(red_flags_path,
-                                                                         red_flags))
+    return _build(problems, data, path, clinic, clinic_path,
+                  red_flags=(red_flags_path, red_flags))
 
 
 @lru_cache(maxsize=8)
@@ -482,11 +482,7 @@ def _build(problems: _Problems, data: dict, path: Path, clinic: Clinic, clinic_p
     out_of_scope, out_of_scope_patterns = _matcher_table(problems, where,
                                                          data.get("matcher", {}))
     if problems.expand_templates:
-        _refuse_slow_patterns(problems, [
-            (f"{red_flags[0]}: everywhere.not_when", everywhere),
-            *((f"{red_flags[0]}: category {flag.id}.{key}", getattr(flag, key))
-              for flag in flags for key in ("signals", "not_when")),
-            (f"{where}: matcher.out_of_scope_patterns", out_of_scope_patterns)])
+        _refuse_slow_patterns(problems, _data_patterns(data, path, *red_flags))
 
     topics: dict[str, Topic] = {}
     flag_samples = [s for flag in flags for s in flag.samples]
@@ -584,21 +580,35 @@ def _compile_patterns(problems: _Problems, where: str, patterns: list[str]
     return tuple(compiled)
 
 
-def _refuse_slow_patterns(problems: _Problems,
-                          groups: list[tuple[str, tuple[re.Pattern, ...]]]) -> None:
+def _data_patterns(data: dict, path: Path, red_flags_path: Path, red_flags: dict
+                   ) -> list[tuple[str, list[str]]]:
+    """List every regular expression from the data, by the key that holds it."""
+    where = f"{red_flags_path}: "
+    groups = [(where + "everywhere.not_when", red_flags.get("everywhere", {}).get("not_when", []))]
+    for index, category in enumerate(red_flags.get("category", [])):
+        name = (f"category {category['id']}" if RED_FLAG_ID.match(category["id"])
+                else f"category[{index}]")
+        groups += [(f"{where}{name}.{key}", category.get(key, []))
+                   for key in ("signals", "not_when")]
+    groups.append((f"{path}: matcher.out_of_scope_patterns",
+                   data.get("matcher", {}).get("out_of_scope_patterns", [])))
+    return groups
+
+
+def _refuse_slow_patterns(problems: _Problems, groups: list[tuple[str, list[str]]]) -> None:
     """Refuse patterns that backtrack catastrophically, naming each by file and key."""
     from skill.pattern_safety import BUDGET_SECONDS, QUESTION_CHARS, slow_patterns
 
     try:
-        slow = set(slow_patterns([p.pattern for _, patterns in groups for p in patterns]))
+        slow = set(slow_patterns([p for _, patterns in groups for p in patterns]))
     except (OSError, RuntimeError) as error:
-        problems.add("regular expressions", f"could not be checked for slow matching ({error})")
+        problems.add(groups[0][0], f"could not be checked for slow matching ({error})")
         return
     for where, patterns in groups:
         for index, pattern in enumerate(patterns):
-            if pattern.pattern in slow:
+            if pattern in slow:
                 problems.add(f"{where}[{index}]", (
-                    f"{pattern.pattern!r} backtracks catastrophically: a question of "
+                    f"{pattern!r} backtracks catastrophically: a question of "
                     f"{QUESTION_CHARS} characters or fewer takes it over {BUDGET_SECONDS} s; "
                     "take out nested or overlapping repeats like (a+)+ or (a|aa)+"))
 
