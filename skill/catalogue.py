@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import os
@@ -415,20 +416,21 @@ def load_catalogue(locale: str = DEFAULT_LOCALE, *, responses_dir: Path | None =
     path = responses_dir / f"{locale}.toml"
     clinic_path = Path(clinic_path or os.environ.get("CLINIC_SETTINGS")
                        or responses_dir / "clinic.toml")
-    clinic = load_clinic(clinic_path)
     data = _read_toml(path)
     # Answering needs no red-flag rules (Alexa resolves EmergencyIntent itself), and the
     # Lambda package ships only responses/*.toml.
     red_flags_path = responses_dir / "red-flags" / f"{locale}.toml"
     red_flags = _read_toml(red_flags_path) if with_samples else None
-    problems = _Problems(with_samples)
-    readable = problems.shape("CatalogueFile", data, path)
-    if red_flags is not None:
-        readable = problems.shape("RedFlagFile", red_flags, red_flags_path) and readable
-    if not readable:
-        problems.raise_any()
-    return _build(problems, data, path, clinic, clinic_path,
-                  red_flags=(red_flags_path, red_flags))
+    with _pattern_check(data, path, red_flags_path, red_flags) as patterns:
+        clinic = load_clinic(clinic_path)
+        problems = _Problems(with_samples)
+        readable = problems.shape("CatalogueFile", data, path)
+        if red_flags is not None:
+            readable = problems.shape("RedFlagFile", red_flags, red_flags_path) and readable
+        if not readable:
+            problems.raise_any()
+        return _build(problems, data, path, clinic, clinic_path,
+                      red_flags=(red_flags_path, red_flags), patterns=patterns)
 
 
 @lru_cache(maxsize=8)
@@ -455,7 +457,7 @@ def catalogue_for_locale(locale: str) -> Catalogue:
 # has its declared type, so only what a type cannot say is checked here.
 
 def _build(problems: _Problems, data: dict, path: Path, clinic: Clinic, clinic_path: Path,
-           *, red_flags: tuple[Path, dict | None]) -> Catalogue:
+           *, red_flags: tuple[Path, dict | None], patterns) -> Catalogue:
     where = str(path)
     if data["locale"] != path.stem:
         problems.add(f"{where}: locale", f"{data['locale']!r} does not match the file name "
@@ -481,8 +483,8 @@ def _build(problems: _Problems, data: dict, path: Path, clinic: Clinic, clinic_p
     flags, everywhere = _red_flags(problems, *red_flags)
     out_of_scope, out_of_scope_patterns = _matcher_table(problems, where,
                                                          data.get("matcher", {}))
-    if problems.expand_templates:
-        _refuse_slow_patterns(problems, _data_patterns(data, path, *red_flags))
+    if red_flags[1] is not None:
+        _refuse_slow_patterns(problems, _data_patterns(data, path, *red_flags), patterns)
 
     topics: dict[str, Topic] = {}
     flag_samples = [s for flag in flags for s in flag.samples]
@@ -580,27 +582,55 @@ def _compile_patterns(problems: _Problems, where: str, patterns: list[str]
     return tuple(compiled)
 
 
+def _pattern_check(data: dict, path: Path, red_flags_path: Path, red_flags: dict | None):
+    """Start probing the data's regular expressions while the rest of the load goes on."""
+    if red_flags is None:  # answering only: no red flags, no decline patterns
+        return contextlib.nullcontext()
+    from skill.pattern_safety import PatternCheck
+
+    try:
+        return PatternCheck([p for _, found in _data_patterns(data, path, red_flags_path,
+                                                              red_flags) for p in found])
+    except OSError as error:
+        raise CatalogueError([f"{red_flags_path}: the regular expressions could not be "
+                              f"checked for slow matching ({error})"]) from None
+
+
 def _data_patterns(data: dict, path: Path, red_flags_path: Path, red_flags: dict
                    ) -> list[tuple[str, list[str]]]:
-    """List every regular expression from the data, by the key that holds it."""
+    """List every regular expression from the data, by the key that holds it.
+
+    Also called before the shape check, so values of the wrong type are passed over here
+    (the shape check names them).
+    """
+    def strings(value: object) -> list[str]:
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    def table(value: object) -> dict:
+        return value if isinstance(value, dict) else {}
+
     where = f"{red_flags_path}: "
-    groups = [(where + "everywhere.not_when", red_flags.get("everywhere", {}).get("not_when", []))]
-    for index, category in enumerate(red_flags.get("category", [])):
-        name = (f"category {category['id']}" if RED_FLAG_ID.match(category["id"])
+    groups = [(where + "everywhere.not_when",
+               strings(table(red_flags.get("everywhere")).get("not_when")))]
+    categories = red_flags.get("category")
+    for index, category in enumerate(categories if isinstance(categories, list) else []):
+        flag_id = table(category).get("id")
+        name = (f"category {flag_id}" if isinstance(flag_id, str) and RED_FLAG_ID.match(flag_id)
                 else f"category[{index}]")
-        groups += [(f"{where}{name}.{key}", category.get(key, []))
+        groups += [(f"{where}{name}.{key}", strings(table(category).get(key)))
                    for key in ("signals", "not_when")]
     groups.append((f"{path}: matcher.out_of_scope_patterns",
-                   data.get("matcher", {}).get("out_of_scope_patterns", [])))
+                   strings(table(data.get("matcher")).get("out_of_scope_patterns"))))
     return groups
 
 
-def _refuse_slow_patterns(problems: _Problems, groups: list[tuple[str, list[str]]]) -> None:
+def _refuse_slow_patterns(problems: _Problems, groups: list[tuple[str, list[str]]],
+                          check) -> None:
     """Refuse patterns that backtrack catastrophically, naming each by file and key."""
-    from skill.pattern_safety import BUDGET_SECONDS, QUESTION_CHARS, slow_patterns
+    from skill.pattern_safety import BUDGET_SECONDS, QUESTION_CHARS
 
     try:
-        slow = set(slow_patterns([p for _, patterns in groups for p in patterns]))
+        slow = set(check.slow([p for _, patterns in groups for p in patterns]))
     except (OSError, RuntimeError) as error:
         problems.add(groups[0][0], f"could not be checked for slow matching ({error})")
         return

@@ -66,29 +66,64 @@ def _pumped(pump: str, length: int) -> Iterator[str]:
 
 def slow_patterns(patterns: Sequence[str], budget: float = BUDGET_SECONDS) -> list[str]:
     """Return the patterns that take longer than budget on their probes, in order."""
-    pending = [p for p in dict.fromkeys(patterns) if p not in _checked]
-    while pending:
-        done = _run_probes(pending, budget)
-        for pattern in pending[:done]:
-            _checked[pattern] = True
-        if done < len(pending):
-            _checked[pending[done]] = False
-        pending = pending[done + 1:]
-    return [p for p in patterns if not _checked[p]]
+    with PatternCheck(patterns, budget) as check:
+        return check.slow(patterns)
 
 
-def _run_probes(patterns: list[str], budget: float) -> int:
-    """Probe patterns in order in a child; return how many passed before one ran out of time."""
-    with subprocess.Popen(
+class PatternCheck:
+    """Probe patterns in a child started at once, so the caller's own work overlaps it."""
+
+    def __init__(self, patterns: Sequence[str], budget: float = BUDGET_SECONDS) -> None:
+        self.budget = budget
+        self.child: subprocess.Popen | None = None
+        self.running: list[str] = []
+        self._start([p for p in dict.fromkeys(patterns) if p not in _checked])
+
+    def slow(self, patterns: Sequence[str]) -> list[str]:
+        """Return which of patterns (those started with, or any others) are too slow."""
+        while True:
+            if self.child is not None:
+                done = _count_passed(self.child.stdout.fileno(), len(self.running), self.budget)
+                self.close()
+                for pattern in self.running[:done]:
+                    _checked[pattern] = True
+                if done < len(self.running):
+                    _checked[self.running[done]] = False
+                left = self.running[done + 1:]
+            else:
+                left = []
+            left += [p for p in dict.fromkeys(patterns) if p not in _checked and p not in left]
+            if not left:
+                return [p for p in patterns if not _checked[p]]
+            self._start(left)
+
+    def _start(self, patterns: list[str]) -> None:
+        self.running = patterns
+        if not patterns:
+            return
+        self.child = subprocess.Popen(
             [sys.executable, "-I", "-S", str(Path(__file__).resolve())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            bufsize=0) as child:
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
         try:
-            child.stdin.write(json.dumps(patterns).encode())
-            child.stdin.close()
-            return _count_passed(child.stdout.fileno(), len(patterns), budget)
-        finally:
-            child.kill()
+            self.child.stdin.write(json.dumps(patterns).encode())
+            self.child.stdin.close()
+        except OSError:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop the child, finished or not."""
+        if self.child is not None:
+            self.child.kill()
+            self.child.wait()
+            self.child.stdout.close()
+            self.child = None
+
+    def __enter__(self) -> PatternCheck:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def _count_passed(output: int, total: int, budget: float) -> int:
