@@ -72,6 +72,7 @@ bench: install-dev browser
 	$(PY) bench/audio_export.py
 	$(PY) bench/alexa_endpoint.py
 	$(PY) bench/lambda_cold_start.py
+	$(PY) bench/catalogue_load.py
 	$(PY) bench/kiosk_page.py
 
 clean:
