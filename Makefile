@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-dev model audio lambda package lint check browser bench clean help
+.PHONY: run test install install-dev model matcher audio lambda package lint check browser bench clean help
 
 help:
 	@echo "make run    install, build the model and offline audio, serve the skill and kiosk"
@@ -39,11 +39,15 @@ install-dev: $(VENV)/.dev node_modules/.installed
 model: $(VENV)/.runtime
 	$(PY) -m skill build-model
 
+# The kiosk's question matcher: trained once, cached in build/matcher/ until its data changes.
+matcher: $(VENV)/.runtime
+	$(PY) -m skill build-matcher
+
 # The offline engine, so `make run` works with no internet; see README for gTTS.
 audio: $(VENV)/.runtime
 	$(PY) -m skill export-audio --engine espeak
 
-run: model audio
+run: model matcher audio
 	$(PY) -m skill serve --insecure-dev --host $(HOST) --port $(PORT)
 
 # AWS Lambda: build/lambda.zip holds only what the skill runs; serverless packages it offline.
