@@ -324,12 +324,17 @@ def serve(host: str = "127.0.0.1", port: int = 8080, insecure_dev: bool = False)
         )
         logger.warning(banner)
         print(f"\n{'!' * 78}\n{banner}\n{'!' * 78}\n", file=sys.stderr)
+    lines = []
     for base in base_urls(server):
-        print(f"Alexa endpoint: POST {base}{ALEXA_PATH}")
-        print(f"Health check:   GET  {base}{HEALTH_PATH}")
-        print(f"Clinic kiosk:   open {base}/ in a browser")
+        lines += [f"Alexa endpoint: POST {base}{ALEXA_PATH}",
+                  f"Health check:   GET  {base}{HEALTH_PATH}",
+                  f"Clinic kiosk:   open {base}/ in a browser"]
     if not insecure_dev:
-        print("Alexa only calls https on port 443: put a TLS-terminating proxy in front.")
+        lines.append("Alexa only calls https on port 443: put a TLS-terminating proxy in front "
+                     "(deploy/nginx-kyphoplasty.conf).")
+    # Flushed now: piped to a file or a service log, stdout is block-buffered and the
+    # server never returns to flush it.
+    print("\n".join(lines), flush=True)
     server.run()
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
+import selectors
 import socket
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
+from skill.catalogue import PROJECT_ROOT
 from skill.web import SERVER_SETTINGS, make_server
 
 # Long enough to tell "answered" from "waited out", far below waitress's own timeouts.
@@ -200,3 +205,34 @@ def test_a_request_still_unfinished_after_channel_timeout_is_cut_off(tmp_path):
     assert closed_after is not None, "the trickling client was never disconnected"
     assert closed_after >= timeout - 0.5
 
+
+
+# --- the URLs `make run` prints -----------------------------------------------------------
+
+
+def test_serve_prints_its_urls_when_stdout_is_a_pipe(tmp_path):
+    env = {**os.environ, "KIOSK_AUDIO_DIR": str(tmp_path)}
+    env.pop("PYTHONUNBUFFERED", None)  # the server must flush by itself, as under `make run`
+    # Unbuffered on this side, so select() sees every line the server has written.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "skill", "serve", "--insecure-dev", "--port", "0"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        bufsize=0)
+    lines: list[str] = []
+    try:
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(process.stdout, selectors.EVENT_READ)
+            deadline = time.monotonic() + 30
+            while not any(line.startswith("Clinic kiosk:") for line in lines):
+                assert process.poll() is None, "the server stopped"
+                assert waiting.select(timeout=deadline - time.monotonic()), (
+                    f"no URLs on a pipe within 30 s; got {lines!r}")
+                lines.append(process.stdout.readline().decode())
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+    urls = [line.split()[-1] for line in lines if line.startswith("Health check:")]
+    assert urls and urls[0].startswith("http://127.0.0.1:") and urls[0].endswith("/healthz")
+    port = int(urls[0].rsplit(":", 1)[1].split("/")[0])
+    assert port > 0
