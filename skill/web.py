@@ -3,9 +3,10 @@
 Every POST to /alexa is size-checked and verified on its raw bytes by
 ``skill.verification`` before flask-ask-sdk sees it; the SDK's own verifiers are switched
 off because they deserialize first and cannot load on this machine (see ``skill.compat``).
-Bad input always answers 4xx with a JSON ``{"error": ...}`` body. Logs carry the request
-ID, type, intent name, verification outcome and latency, never the body, slot values,
-user or device IDs, or tokens.
+Bad input always answers 4xx with a JSON ``{"error": ...}`` body, including what waitress
+refuses before the app sees it (``GuardedChannel``), and every response carries
+SECURITY_HEADERS. Logs carry the request ID, type, intent name, verification outcome and
+latency, never the body, slot values, user or device IDs, or tokens.
 """
 
 from __future__ import annotations
