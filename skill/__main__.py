@@ -45,6 +45,20 @@ def validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_matcher(args: argparse.Namespace) -> int:
+    """Train the offline question matcher into build/matcher/, or reuse a fresh one."""
+    import time
+
+    from skill.matcher import QuestionMatcher
+
+    started = time.monotonic()
+    print("Training the question matcher (about 20 s the first time, cached after)...",
+          file=sys.stderr, flush=True)
+    QuestionMatcher(load_catalogue(args.locale))
+    print(f"The {args.locale} question matcher is ready ({time.monotonic() - started:.1f} s).")
+    return 0
+
+
 def _session(locale: str):
     from skill.handlers import build_skill
     from skill.local import Conversation
@@ -168,6 +182,8 @@ def parser() -> argparse.ArgumentParser:
     sub = command("build-model", build_model, "generate interaction_model/<locale>.json")
     sub.add_argument("--check", action="store_true", help="fail if the committed model is stale")
     command("validate", validate, "check the model and answers as Alexa and patients would")
+    command("build-matcher", build_matcher,
+            "train the offline question matcher (cached in build/matcher/)")
     sub = command("ask", ask, "answer a question (or - for one per line on standard input)")
     sub.add_argument("question", nargs="?", help='e.g. "can I drive after the procedure?"')
     sub.add_argument("--json", action="store_true", help="print one JSON object per question")
