@@ -534,7 +534,7 @@ def _red_flags(problems: _Problems, path: Path, data: dict | None
         return (), ()
     where = str(path)
     exceptions = _compile_patterns(problems, f"{where}: everywhere.not_when",
-                                   data.get("everywhere", {}).get("not_when", []))
+                                   data.get("everywhere", {}).get("not_when", []), page=True)
     categories = data.get("category", [])
     if not categories:
         problems.add(f"{where}: category", "must list at least one [[category]] of red flags")
@@ -553,7 +553,7 @@ def _red_flags(problems: _Problems, path: Path, data: dict | None
         name = raw.get("name")
         if name is None or not name.strip():
             problems.add(f"{at}.name", "must say in plain words what this red flag is")
-        signals = _compile_patterns(problems, f"{at}.signals", raw.get("signals", []))
+        signals = _compile_patterns(problems, f"{at}.signals", raw.get("signals", []), page=True)
         if not raw.get("signals"):
             problems.add(f"{at}.signals", "must list at least one pattern")
         if not raw.get("must"):
@@ -565,21 +565,50 @@ def _red_flags(problems: _Problems, path: Path, data: dict | None
                    for s in _expand_checked(problems, f"{at}.utterances[{i}]", template)]
         flags.append(RedFlag(
             id=flag_id, name=name or "", signals=signals,
-            not_when=_compile_patterns(problems, f"{at}.not_when", raw.get("not_when", [])),
+            not_when=_compile_patterns(problems, f"{at}.not_when", raw.get("not_when", []),
+                                       page=True),
             must=tuple(raw.get("must", [])), must_not=tuple(raw.get("must_not", [])),
             samples=tuple(samples)))
     return tuple(flags), exceptions
 
 
-def _compile_patterns(problems: _Problems, where: str, patterns: list[str]
-                      ) -> tuple[re.Pattern, ...]:
+def _compile_patterns(problems: _Problems, where: str, patterns: list[str], *,
+                      page: bool = False) -> tuple[re.Pattern, ...]:
+    """Compile patterns; page=True also refuses what the kiosk page's JavaScript cannot run."""
     compiled = []
     for index, pattern in enumerate(patterns):
         try:
             compiled.append(re.compile(pattern))
         except re.error as error:
             problems.add(f"{where}[{index}]", f"is not a valid regular expression ({error})")
+            continue
+        if page and (what := _python_only(pattern)):
+            problems.add(f"{where}[{index}]", (
+                f"uses {what}, which only Python reads: the kiosk page's own red-flag check "
+                "(JavaScript) would stop working"))
     return tuple(compiled)
+
+
+# Syntax Python's re accepts and the browser's RegExp refuses (or, for lookbehind, what older
+# tablet browsers refuse), as the red-flag file's header tells its editors.
+PYTHON_ONLY = (
+    (re.compile(r"\(\?P"), "a named group (?P...)"),
+    (re.compile(r"\(\?<[=!]"), "a lookbehind (?<= or (?<!"),
+    (re.compile(r"\(\?[aiLmsux-]+[):]"), "an inline flag like (?i)"),
+    (re.compile(r"\(\?>"), "an atomic group (?>...)"),
+    (re.compile(r"\(\?#"), "a comment (?#...)"),
+    (re.compile(r"[*+?}]\+"), "a possessive repeat like a++"),
+    (re.compile("\x00[AZ]"), r"\A or \Z"),
+)
+
+
+def _python_only(pattern: str) -> str:
+    """Name the first Python-only construct in a pattern, or return an empty string."""
+    # Escapes and character classes first, so \( or [(?] are not taken for syntax.
+    bare = re.sub(r"\\(.)", lambda m: f"\x00{m.group(1)}" if m.group(1) in "AZ" else "_",
+                  pattern)
+    bare = re.sub(r"\[\^?\]?[^\]]*\]", "_", bare)
+    return next((what for syntax, what in PYTHON_ONLY if syntax.search(bare)), "")
 
 
 def _pattern_check(data: dict, path: Path, red_flags_path: Path, red_flags: dict | None):

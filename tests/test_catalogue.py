@@ -386,6 +386,11 @@ CATALOGUE, CLINIC, RED_FLAGS = "en-US.toml", "clinic.toml", "red-flags/en-US.tom
     (RED_FLAGS, first_in("not_when", r'"^(a+)+$"'), rf"everywhere\.not_when\[0\]: {SLOW}"),
     (CATALOGUE, first_in("out_of_scope_patterns", r'"^(a+)+$"'),
      rf"matcher\.out_of_scope_patterns\[0\]: {SLOW}"),
+    # Python reads these, the kiosk page's JavaScript would throw on them.
+    (RED_FLAGS, first_in("signals", r'"(?P<where>chest) pain"'),
+     r"category chest_pain\.signals\[0\]: uses a named group \(\?P\.\.\.\), which only Python"),
+    (RED_FLAGS, first_in("not_when", r'"(?i)years ago"'),
+     r"everywhere\.not_when\[0\]: uses an inline flag like \(\?i\)"),
     # And the clinic's own settings.
     (CLINIC, sub(r"^emergency_number = .*$", "emergency_number = 911"),
      r'emergency_number: must be a string \(use "" to leave it unset\), not 911'),
@@ -459,3 +464,31 @@ def test_other_wrong_types_in_a_topic_name_the_key(responses_copy, line, expecte
         load_catalogue(responses_dir=responses_copy)
     assert len(caught.value.problems) == 1, caught.value.problems
     assert re.search(expected, caught.value.problems[0]), caught.value.problems[0]
+
+
+NODE_COMPILES = """
+const sources = JSON.parse(require("fs").readFileSync(0, "utf8"));
+console.log(JSON.stringify(sources.map(function (source) {
+  try { new RegExp(source, "g"); return true; } catch (error) { return false; }
+})));
+"""
+
+
+@pytest.mark.node
+def test_what_the_loader_calls_python_only_is_what_javascript_refuses(catalogue):
+    import json
+    import subprocess
+
+    from skill.catalogue import _python_only
+    from tests.js.node_tools import node
+
+    shipped = [p.pattern for p in (*catalogue.red_flag_exceptions, *catalogue.emergency_patterns,
+                                   *(p for f in catalogue.red_flags for p in f.not_when))]
+    # Not (?i:...) or lookbehind: newer browsers read them, older tablets do not.
+    refused = [r"(?P<x>a)", r"(?i)abc", r"(?>ab)", r"a++", r"a{2}+", r"(?#note)a"]
+    result = subprocess.run([node(), "-e", NODE_COMPILES], input=json.dumps(shipped + refused),
+                            capture_output=True, text=True, timeout=60, check=True)
+    compiles = json.loads(result.stdout)
+    assert compiles == [True] * len(shipped) + [False] * len(refused)
+    assert [_python_only(p) for p in shipped] == [""] * len(shipped)
+    assert all(_python_only(p) for p in refused)
