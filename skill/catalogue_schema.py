@@ -196,15 +196,18 @@ def _message(kind: str, default: str, value: object, loc: tuple) -> str:
         return f"must be a string, not {shown}"
     if kind == "bool_type":
         return f"must be true or false (without quotes), not {shown}"
+    # A top-level key can be written as a [name] section or [[name]] entries.
+    section = name if len(loc) == 1 else ""
     if kind == "list_type":
-        if isinstance(value, dict):
-            return (f"must be a list; write each entry as [[{name}]], not one [{name}] table"
-                    if name else "must be a list")
+        if isinstance(value, dict) and section:
+            return f"must be a list; write each entry as [[{name}]], not one [{name}] table"
         return f"must be a list in square brackets, not {shown}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        if isinstance(value, list):
+        if isinstance(value, list) and section:
             return f"must be one table: write [{name}] once, not [[{name}]]"
-        return f"must be a table (key = value pairs in {{ }} or under [{name}]), not {shown}"
+        if section:
+            return f"must be a table (a [{name}] section), not {shown}"
+        return f"must be a table (key = value pairs in {{ }}), not {shown}"
     return f"{default[:1].lower()}{default[1:]} (got {shown})"
 
 
