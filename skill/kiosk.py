@@ -126,11 +126,18 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
         return {
             "locale": catalogue.locale,
             "clinic": {"name": catalogue.clinic.name, "phone": catalogue.clinic.phone,
-                       "contact": catalogue.clinic.contact_sentence()},
+                       "contact": catalogue.clinic.contact_sentence(),
+                       "emergency_number": catalogue.clinic.get("emergency_number")},
             "groups": groups,
             "emergency": topic_entry(emergency) if emergency else None,
             "fallback": {"caption": catalogue.prompts["fallback"],
                          "audio": playable_url(FALLBACK_CLIP_ID)},
+            # The page runs the same red-flag rules itself, so a typed emergency is shown
+            # even when this server cannot be reached (see kiosk_static/redflags.js).
+            "red_flags": {
+                "patterns": [p.pattern for p in catalogue.emergency_patterns],
+                "not_patterns": [p.pattern for p in catalogue.emergency_exceptions],
+            },
         }
 
     @blueprint.get("/")

@@ -19,6 +19,11 @@
   const questions = document.getElementById("questions");
   const start = document.getElementById("start");
 
+  const redFlags = window.KioskRedFlags.compile(data.red_flags);
+  const emergencyClip = data.emergency
+    ? { title: "", caption: data.emergency.caption, audio: data.emergency.audio }
+    : null;
+
   const NO_RECORDING = "There is no recording of this answer, so it is shown as text only.";
   const CANNOT_PLAY = "The recording could not be played, so the answer is shown as text only.";
 
@@ -42,6 +47,8 @@
   let current = null;       // the clip on screen
   let activeButton = null;  // the button that started it
   let askNumber = 0;        // answers to older questions are dropped when they arrive late
+  // An emergency message stays on screen through the idle reset until someone touches it.
+  let holdingEmergency = false;
 
   function stopAudio() {
     player.pause();
@@ -54,6 +61,7 @@
     player.load();
     current = null;
     activeButton = null;
+    holdingEmergency = false;
     emergency.textContent = "";
     title.textContent = "";
     caption.textContent = "";
@@ -79,10 +87,12 @@
     stopAudio();
     current = clip;
     activeButton = button || null;
+    holdingEmergency = Boolean(isEmergency);
     emergency.textContent = isEmergency ? clip.caption : "";
     title.textContent = isEmergency ? "" : clip.title;
     caption.textContent = isEmergency ? "" : clip.caption;
-    note.textContent = clip.audio ? "" : NO_RECORDING;
+    // The emergency box says all there is to say; a note about its recording would distract.
+    note.textContent = clip.audio || isEmergency ? "" : NO_RECORDING;
     answer.classList.toggle("shown", !isEmergency);
     updateNextStep();
     // On a narrow or portrait screen the answer sits above the list, so the list scrolls
@@ -99,7 +109,9 @@
     player.src = clip.audio;
     player.play().catch(function (error) {
       // AbortError only means another clip was chosen before this one started.
-      if (error.name !== "AbortError" && current === clip) note.textContent = CANNOT_PLAY;
+      if (error.name !== "AbortError" && current === clip && !isEmergency) {
+        note.textContent = CANNOT_PLAY;
+      }
     });
   }
 
@@ -131,7 +143,7 @@
   player.addEventListener("ended", stopAudio);
   player.addEventListener("error", function () {
     if (current && current.audio && player.getAttribute("src")) {
-      note.textContent = CANNOT_PLAY;
+      if (!emergency.textContent) note.textContent = CANNOT_PLAY;
       stopAudio();
     }
   });
@@ -158,6 +170,11 @@
       return;
     }
     const number = ++askNumber;
+    if (emergencyClip && redFlags.isRedFlag(question)) {
+      // Checked here first: an emergency never waits for, or needs, the server.
+      present(emergencyClip, null, true);
+      return;
+    }
     showMessage("Finding the answer…");
     fetch(body.dataset.askUrl, {
       method: "POST",
@@ -192,6 +209,7 @@
   function touched() {
     lastActivity = Date.now();
     atStart = false;
+    holdingEmergency = false;
   }
   for (const name of ["pointerdown", "keydown", "input", "wheel", "touchstart"]) {
     window.addEventListener(name, touched, { capture: true, passive: true });
@@ -212,6 +230,7 @@
 
   setInterval(function () {
     if (!player.paused) lastActivity = Date.now();
+    if (holdingEmergency) return;
     if (!atStart && Date.now() - lastActivity >= idleSeconds * 1000) resetToStart();
   }, 250);
 })();
