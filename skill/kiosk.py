@@ -49,6 +49,9 @@ DEFAULT_IDLE_SECONDS = 120
 # day-long cache is safe.
 AUDIO_MAX_AGE_SECONDS = 24 * 60 * 60
 EMERGENCY_INTENT = "EmergencyIntent"
+# "Did you mean?" offers at most this many topics when the matcher is unsure.
+MAX_CHOICES = 3
+DID_YOU_MEAN = "Did you mean:"
 # Groups shown as headings on the page, in this order; the emergency topic is never a button.
 PAGE_GROUPS = ("about", "day", "after", "contact")
 
@@ -114,6 +117,10 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
             ]
         return entry
 
+    def choice_entry(topic: Topic) -> dict[str, Any]:
+        entry = topic_entry(topic)
+        return {key: entry[key] for key in ("intent", "label", "caption", "audio")}
+
     def page_data() -> dict[str, Any]:
         groups = []
         for group in PAGE_GROUPS:
@@ -166,9 +173,18 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
             return _refuse("Please type a question first.")
         if len(question) > MAX_QUESTION_CHARS:
             return _refuse(f"Please keep your question under {MAX_QUESTION_CHARS} characters.")
-        answer = answer_question(Conversation(skill, catalogue), matcher, question.strip())
+        seen = _SeenMatch(matcher)
+        answer = answer_question(Conversation(skill, catalogue), seen, question.strip())
+        # Likely topics when the matcher is unsure; older answers carried them only on the
+        # match itself, so read both.
+        choices = answer.get("choices") or list(getattr(seen.last, "choices", None) or [])
+        answer["choices"] = [choice_entry(catalogue.topics[name]) for name in choices
+                             if isinstance(name, str) and name in catalogue.topics][:MAX_CHOICES]
         topic = catalogue.topics.get(answer["intent"])
-        if topic is not None:
+        if answer["choices"] and topic is None:
+            # The page shows the choices under this heading; none of them is played yet.
+            answer.update(title=DID_YOU_MEAN, caption="", audio=None)
+        elif topic is not None:
             entry = topic_entry(topic)
             answer.update(title=topic.question, caption=entry["caption"], audio=entry["audio"])
         elif answer["intent"] == FALLBACK_INTENT:
@@ -220,6 +236,18 @@ def kiosk_from_settings(settings: Mapping[str, Any] | None = None, skill=None) -
     folder = setting(AUDIO_DIR_SETTING) or audio_dir(locale)
     idle = int(setting(IDLE_SETTING) or DEFAULT_IDLE_SECONDS)
     return kiosk_blueprint(catalogue, folder, skill=skill, idle_seconds=idle)
+
+
+class _SeenMatch:
+    """Pass questions to a matcher and keep its last verdict, for the fields answers omit."""
+
+    def __init__(self, matcher):
+        self.matcher, self.last = matcher, None
+
+    def match(self, question: str):
+        """Match a question with the wrapped matcher and remember the verdict."""
+        self.last = self.matcher.match(question)
+        return self.last
 
 
 def _plain_name(name: object) -> bool:

@@ -18,6 +18,7 @@
   const backButton = document.getElementById("back-to-list");
   const questions = document.getElementById("questions");
   const start = document.getElementById("start");
+  const choiceList = document.getElementById("choices");
 
   const redFlags = window.KioskRedFlags.compile(data.red_flags);
   const emergencyClip = data.emergency
@@ -66,9 +67,16 @@
     title.textContent = "";
     caption.textContent = "";
     note.textContent = "";
+    title.hidden = true;
+    clearChoices();
     nextButton.hidden = true;
     backButton.hidden = true;
     answer.classList.remove("shown");
+  }
+
+  function clearChoices() {
+    choiceList.replaceChildren();
+    choiceList.hidden = true;
   }
 
   function scrollBehavior() {
@@ -88,8 +96,11 @@
     current = clip;
     activeButton = button || null;
     holdingEmergency = Boolean(isEmergency);
+    clearChoices();
     emergency.textContent = isEmergency ? clip.caption : "";
     title.textContent = isEmergency ? "" : clip.title;
+    // An empty heading is noise to a screen reader; the live region around it stays.
+    title.hidden = !title.textContent;
     caption.textContent = isEmergency ? "" : clip.caption;
     // The emergency box says all there is to say; a note about its recording would distract.
     note.textContent = clip.audio || isEmergency ? "" : NO_RECORDING;
@@ -148,6 +159,34 @@
     }
   });
 
+  // "Did you mean?": the likely topics as large buttons; a tap plays that topic's answer.
+  function showChoices(reply) {
+    present({ title: reply.title, caption: "", audio: null }, null, false);
+    for (const choice of reply.choices) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "question choice";
+      button.dataset.choice = choice.intent;
+      button.textContent = choice.label;
+      button.addEventListener("click", function () { playChoice(choice); });
+      const item = document.createElement("li");
+      item.appendChild(button);
+      choiceList.appendChild(item);
+    }
+    choiceList.hidden = false;
+  }
+
+  function playChoice(choice) {
+    const isEmergency = choice.intent === data.emergency?.intent;
+    const clip = isEmergency ? emergencyClip : clips[choice.intent]
+      || { title: choice.label, caption: choice.caption, audio: choice.audio };
+    const listed = questions.querySelector(
+      'button.question[data-clip="' + CSS.escape(choice.intent) + '"]');
+    present(clip, listed, isEmergency);
+    // The tapped choice went with the list: keep focus on what took its place.
+    (isEmergency ? emergency : title).focus({ preventScroll: true });
+  }
+
   function showMessage(text) {
     present({ title: "", caption: text, audio: null }, null, false);
     note.textContent = "";
@@ -186,6 +225,8 @@
           if (number !== askNumber) return;
           if (!response.ok) {
             showMessage(reply.error || "Sorry, that did not work. Please try again.");
+          } else if (reply.choices && reply.choices.length) {
+            showChoices(reply);
           } else {
             present({ title: reply.title || "Your question", caption: reply.caption,
                       audio: reply.audio }, null, reply.emergency);
