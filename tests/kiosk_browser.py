@@ -1,4 +1,4 @@
-"""Browser fixtures for the kiosk tests: an export, a live loopback server, Chromium, checks.
+"""Kiosk test pieces: an export, a live loopback server, Chromium, checks, a stub matcher.
 
 Every browser test fails (it never skips) when Chromium is missing.
 """
@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,8 +17,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import sync_playwright
 
-from skill.catalogue import PROJECT_ROOT
+from skill.catalogue import FALLBACK_INTENT, PROJECT_ROOT
 from skill.kiosk import AUDIO_DIR_SETTING, kiosk_blueprint
+from skill.matcher import Match
 from tests.kiosk_support import CHROMIUM_ARGS, chromium_path, export_audio, serve
 
 DOCS = PROJECT_ROOT / "docs"
@@ -158,3 +160,33 @@ def in_view(page, selector: str) -> bool:
     return page.locator(selector).first.evaluate(
         "e => { const r = e.getBoundingClientRect();"
         " return r.top >= 0 && r.bottom <= window.innerHeight; }")
+
+
+CHOICES = ("DurationIntent", "ArrivalIntent", "AnesthesiaIntent")
+
+
+@dataclass(frozen=True)
+class UnsureMatch(Match):
+    """A verdict that carries likely topics, as the coming matcher's will."""
+
+    choices: tuple[str, ...] = ()
+
+
+class UnsureMatcher:
+    """Stand in for a matcher that is unsure of every question."""
+
+    def __init__(self, choices=CHOICES):
+        self.choices = tuple(choices)
+
+    def match(self, question: str) -> Match:
+        """Decline, offering the likely topics."""
+        return UnsureMatch(intent=FALLBACK_INTENT, confidence=0.3, runner_up=self.choices[0],
+                           choices=self.choices)
+
+
+def unsure_app(catalogue, skill, folder, choices=CHOICES) -> Flask:
+    """A kiosk whose matcher offers choices for every question."""
+    app = Flask("kiosk_unsure")
+    app.register_blueprint(kiosk_blueprint(catalogue, folder, skill=skill,
+                                           matcher=UnsureMatcher(choices)))
+    return app

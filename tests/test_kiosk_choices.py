@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from flask import Flask
 
 from skill import kiosk as kiosk_module
 from skill.catalogue import FALLBACK_INTENT
 from skill.kiosk import DID_YOU_MEAN, kiosk_blueprint
-from skill.matcher import Match
 from tests import kiosk_browser
-from tests.kiosk_browser import caption, open_page, wait_playing
+from tests.kiosk_browser import CHOICES, caption, open_page, unsure_app, wait_playing
 from tests.kiosk_support import serve
 
 browser = kiosk_browser.browser
 exported = kiosk_browser.exported
 manifest = kiosk_browser.manifest
-
-CHOICES = ("DurationIntent", "ArrivalIntent", "AnesthesiaIntent")
-
-
-@dataclass(frozen=True)
-class UnsureMatch(Match):
-    """A verdict that carries likely topics, as the coming matcher's will."""
-
-    choices: tuple[str, ...] = ()
-
-
-class UnsureMatcher:
-    """Stand in for a matcher that is unsure of every question."""
-
-    def __init__(self, choices=CHOICES):
-        self.choices = tuple(choices)
-
-    def match(self, question: str) -> Match:
-        """Decline, offering the likely topics."""
-        return UnsureMatch(intent=FALLBACK_INTENT, confidence=0.3, runner_up=self.choices[0],
-                           choices=self.choices)
-
-
-def unsure_app(catalogue, skill, folder, choices=CHOICES) -> Flask:
-    app = Flask("kiosk_choices")
-    app.register_blueprint(kiosk_blueprint(catalogue, folder, skill=skill,
-                                           matcher=UnsureMatcher(choices)))
-    return app
 
 
 def audio_path(url: str) -> str:

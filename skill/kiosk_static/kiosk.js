@@ -83,6 +83,30 @@
     return window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
   }
 
+  // Focus only once the target is on screen, so focus never lands somewhere out of sight.
+  function scrollThenFocus(target, block) {
+    let done = false;
+    function focusTarget() {
+      if (done) return;
+      done = true;
+      window.removeEventListener("scrollend", focusTarget);
+      target.focus({ preventScroll: true });
+    }
+    const box = target.getBoundingClientRect();
+    const behavior = scrollBehavior();
+    if (box.top >= 0 && box.bottom <= window.innerHeight) {
+      focusTarget();
+      return;
+    }
+    target.scrollIntoView({ block: block, behavior: behavior });
+    if (behavior === "auto") {
+      focusTarget();
+    } else {
+      window.addEventListener("scrollend", focusTarget);
+      setTimeout(focusTarget, 1500);  // in case the list was already where it would go
+    }
+  }
+
   function bringIntoView(element) {
     const box = element.getBoundingClientRect();
     if (box.top < 0 || box.top > window.innerHeight * 0.6) {
@@ -148,6 +172,9 @@
     const step = current.steps[current.next];
     const button = document.querySelector('button[data-clip="' + step.id + '"]');
     present(clips[step.id], button, false);
+    // After the last step the Next button goes; focus moves to the step's heading instead
+    // of dropping to the page.
+    if (nextButton.hidden) title.focus({ preventScroll: true });
   });
 
   stopButton.addEventListener("click", stopAudio);
@@ -195,9 +222,8 @@
   backButton.addEventListener("click", function () {
     const clip = backButton.dataset.clip;
     const tapped = clip ? questions.querySelector('[data-clip="' + CSS.escape(clip) + '"]') : null;
-    const target = tapped || questions;
-    target.scrollIntoView({ block: "center", behavior: scrollBehavior() });
-    target.focus({ preventScroll: true });
+    // The whole list is taller than the screen: show its start, not its middle.
+    scrollThenFocus(tapped || questions, tapped ? "center" : "start");
   });
 
   form.addEventListener("submit", function (event) {
