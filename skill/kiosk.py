@@ -37,6 +37,7 @@ from skill.catalogue import (
     step_clip_id,
 )
 from skill.clips import ClipLibrary, audio_dir, matching_clip, read_manifest
+from skill.handout import HandoutLinks, render_handout
 from skill.local import Conversation, answer_question
 
 logger = logging.getLogger("skill.kiosk")
@@ -154,6 +155,14 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
         data = page_data()
         return render_template("kiosk/index.html", data=data, idle_seconds=idle_seconds,
                                lang=catalogue.locale)
+
+    @blueprint.get("/handout")
+    def handout() -> str:
+        """Show every question and answer as one page to print and take home."""
+        links = HandoutLinks(stylesheet=url_for("kiosk.static", filename="handout.css"),
+                             script=url_for("kiosk.static", filename="handout.js"),
+                             back=url_for("kiosk.page"))
+        return render_handout(catalogue, links, idle_seconds=idle_seconds)
 
     @blueprint.get("/kiosk/questions.json")
     def questions() -> Response:

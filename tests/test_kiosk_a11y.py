@@ -183,9 +183,9 @@ def test_focus_never_lands_off_screen(browser, kiosk_url, size):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(kiosk_url + "/")
         # The skip link, then every control in turn, by keyboard.
-        controls = page.evaluate("() => [...document.querySelectorAll('input, button')]"
+        controls = page.evaluate("() => [...document.querySelectorAll('a[href], input, button')]"
                                  ".filter(e => e.checkVisibility()).length")
-        for _ in range(1 + controls):
+        for _ in range(controls):
             page.keyboard.press("Tab")
             page.wait_for_function(FOCUS_ON_SCREEN, timeout=3000)
         assert page.evaluate("() => document.activeElement.dataset.clip") == "ContactIntent"
