@@ -11,7 +11,7 @@ import pytest
 from skill.catalogue import PROJECT_ROOT
 from skill.kiosk import DID_YOU_MEAN
 from tests import kiosk_browser
-from tests.kiosk_browser import open_page, unsure_app
+from tests.kiosk_browser import contrast, open_page, unsure_app
 from tests.kiosk_support import serve
 
 pytestmark = pytest.mark.browser
@@ -224,9 +224,15 @@ def test_forced_colors_keep_the_emergency_unlike_the_answer(browser, kiosk_url):
         ask(page, RED_FLAG)
         page.get_by_role("alert").filter(has_text="emergency").wait_for()
         emergency = page.locator("#emergency").evaluate(style)
+        # The text keeps the theme's colours with no Canvas backplate painted behind it
+        # (HighlightText on the white backplate was invisible).
+        assert page.locator("#emergency").evaluate(
+            "e => getComputedStyle(e).forcedColorAdjust") == "none"
+        readable = contrast(page, "#emergency")
     finally:
         context.close()
     assert emergency["background"] != answer["background"]
     assert emergency["background"] != canvas
     assert emergency["color"] != answer["color"]
     assert emergency["border"] != answer["border"]
+    assert readable >= 7

@@ -92,6 +92,7 @@ def test_did_you_mean_buttons_play_the_chosen_answer(browser, unsure_url, catalo
             box_px = button.bounding_box()
             assert box_px["height"] >= 60 and box_px["width"] >= 280
         assert page.evaluate("() => document.getElementById('player').getAttribute('src')") is None
+        assert page.locator("#caption-note").text_content() == ""
 
         choices.nth(1).click()
         wait_playing(page, manifest["ArrivalIntent"]["file"])

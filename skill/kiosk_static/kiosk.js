@@ -95,6 +95,8 @@
     const box = target.getBoundingClientRect();
     const behavior = scrollBehavior();
     if (box.top >= 0 && box.bottom <= window.innerHeight) {
+      // Stop any smooth scroll still under way, which would carry the target off screen.
+      window.scrollTo({ top: window.scrollY, left: window.scrollX, behavior: "instant" });
       focusTarget();
       return;
     }
@@ -189,6 +191,7 @@
   // "Did you mean?": the likely topics as large buttons; a tap plays that topic's answer.
   function showChoices(reply) {
     present({ title: reply.title, caption: "", audio: null }, null, false);
+    note.textContent = "";  // nothing is played until a choice is tapped
     for (const choice of reply.choices) {
       const button = document.createElement("button");
       button.type = "button";
