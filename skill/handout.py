@@ -111,7 +111,9 @@ def write_handout_pdf(catalogue: Catalogue, out: str | os.PathLike, paper: str =
             finally:
                 browser.close()
     except PlaywrightError as error:
-        raise HandoutError(f"Chromium could not print the handout: {error.message}") from error
+        # Playwright's messages carry a call log after their first line.
+        first_line = (error.message or str(error)).strip().splitlines()[0]
+        raise HandoutError(f"Chromium could not print the handout: {first_line}") from error
     _replace_whole(out, pdf)
     return out
 
