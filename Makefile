@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make run    install into .venv, build the model and audio, serve on 127.0.0.1:8000
-#   make test   install the dev tools too, then lint, check generated files and run every test
+#   make test   check (or install) Chromium and nginx first, install the dev tools, then
+#               lint, check generated files and run every test
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,8 +9,17 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+NGINX   ?= /usr/sbin/nginx
+# How to run apt-get for the packages the tests drive: as root, or with passwordless sudo;
+# empty means neither, and `make test` says what to run instead. Worked out only when needed.
+APT_GET ?= $(shell if [ "$$(id -u)" = 0 ]; then echo apt-get; \
+	elif sudo -n true 2>/dev/null; then echo sudo apt-get; fi)
+# Node 18 (Debian 12) runs every test and `make package`; `serverless deploy` needs 20.
+NODE_FOR_TESTS  := 18
+NODE_FOR_DEPLOY := 20
 
-.PHONY: run test install install-dev model audio lambda package lint check browser bench clean help
+.PHONY: run test install install-dev model matcher audio lambda package lint check browser \
+	node bench clean help
 
 help:
 	@echo "make run    install, build the model and offline audio, serve the skill and kiosk"
@@ -29,6 +39,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# --loglevel=error hides npm's engine warnings: on Node 18 they are 26 lines saying the AWS
+# SDK under serverless wants 20 for deploy, which `make node` says in one.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -39,11 +51,15 @@ install-dev: $(VENV)/.dev node_modules/.installed
 model: $(VENV)/.runtime
 	$(PY) -m skill build-model
 
+# The kiosk's question matcher: trained once, cached in build/matcher/ until its data changes.
+matcher: $(VENV)/.runtime
+	$(PY) -m skill build-matcher
+
 # The offline engine, so `make run` works with no internet; see README for gTTS.
 audio: $(VENV)/.runtime
 	$(PY) -m skill export-audio --engine espeak
 
-run: model audio
+run: model matcher audio
 	$(PY) -m skill serve --insecure-dev --host $(HOST) --port $(PORT)
 
 # AWS Lambda: build/lambda.zip holds only what the skill runs; serverless packages it offline.
@@ -60,14 +76,44 @@ check: $(VENV)/.dev
 	$(PY) -m skill build-model --check
 	$(PY) -m skill validate
 
+# Debian packages the tests drive: Chromium for the kiosk, nginx for the TLS front. Checked
+# before anything else, so a missing one stops `make test` at once, not after the installs.
 browser:
-	@test -x $(CHROMIUM) || { echo "The kiosk tests drive Debian's Chromium at $(CHROMIUM)," \
-	  "which is not installed. Install it with: sudo apt-get install -y chromium"; exit 1; }
+	@missing=""; \
+	test -x $(CHROMIUM) || missing="$$missing chromium"; \
+	test -x $(NGINX) || missing="$$missing nginx"; \
+	[ -n "$$missing" ] || exit 0; \
+	apt_get="$(APT_GET)"; \
+	if [ -z "$$apt_get" ]; then \
+	  echo "The tests need Debian's$$missing. Run: sudo apt-get update &&" \
+	    "sudo apt-get install -y$$missing"; \
+	  exit 1; \
+	fi; \
+	echo "Installing Debian's$$missing for the kiosk and TLS front tests ($$apt_get)..."; \
+	$$apt_get update -qq && DEBIAN_FRONTEND=noninteractive $$apt_get install -y -qq$$missing; \
+	test -x $(CHROMIUM) && test -x $(NGINX) || { \
+	  echo "Still missing after the install: $(CHROMIUM) or $(NGINX)."; exit 1; }
 
-test: install-dev browser lint check
+# One line about what this Node version can do; only older than 18 stops the tests.
+node:
+	@major=$$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || { \
+	  echo "Node.js is not installed. Run: sudo apt-get install -y nodejs npm"; exit 1; }; \
+	if [ "$$major" -lt $(NODE_FOR_TESTS) ]; then \
+	  echo "Node.js $$(node --version) is too old: the tests need $(NODE_FOR_TESTS) or newer."; \
+	  exit 1; \
+	elif [ "$$major" -lt $(NODE_FOR_DEPLOY) ]; then \
+	  echo "Node.js $$(node --version): the tests and \`make package\` work;" \
+	    "\`serverless deploy\` needs Node $(NODE_FOR_DEPLOY) (its AWS SDK)."; \
+	else \
+	  echo "Node.js $$(node --version): the tests, \`make package\` and \`serverless deploy\` work."; \
+	fi
+
+# browser first, then the rest in order even under make -j.
+test: browser
+	@$(MAKE) --no-print-directory node install-dev lint check
 	$(PY) -m pytest
 
-bench: install-dev browser
+bench: browser install-dev
 	$(PY) bench/matcher_accuracy.py
 	$(PY) bench/audio_export.py
 	$(PY) bench/alexa_endpoint.py

@@ -45,6 +45,20 @@ def validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_matcher(args: argparse.Namespace) -> int:
+    """Train the offline question matcher into build/matcher/, or reuse a fresh one."""
+    import time
+
+    from skill.matcher import QuestionMatcher
+
+    started = time.monotonic()
+    print("Training the question matcher (about 20 s the first time, cached after)...",
+          file=sys.stderr, flush=True)
+    QuestionMatcher(load_catalogue(args.locale))
+    print(f"The {args.locale} question matcher is ready ({time.monotonic() - started:.1f} s).")
+    return 0
+
+
 def _session(locale: str):
     from skill.handlers import build_skill
     from skill.local import Conversation
@@ -80,14 +94,15 @@ def ask(args: argparse.Namespace) -> int:
 
 def chat(args: argparse.Namespace) -> int:
     """Talk to the skill turn by turn, as `ask dialog` does with Alexa."""
-    from skill.local import answer_question, built_in_intent
+    from skill.local import answer_question, built_in_intent, picked_choice
     from skill.speech import plain_text
 
     new_conversation, matcher = _session(args.locale)
     conversation = new_conversation()
+    offered: list[str] = []  # the intents of the last "Did you mean" offer
     interactive = sys.stdin.isatty()
     print("Type a question as a patient would. Also: next, previous, repeat, yes, no, help, "
-          "stop. Ctrl-D leaves.\n")
+          "stop; after \"Did you mean\", the first, second or third. Ctrl-D leaves.\n")
     print(f"Alexa: {plain_text(conversation.launch().ssml)}")
     while not conversation.ended:
         try:
@@ -101,9 +116,13 @@ def chat(args: argparse.Namespace) -> int:
             break
         if not question:
             continue
-        intent = built_in_intent(question)
-        ssml = (conversation.intent(intent).ssml if intent
-                else answer_question(conversation, matcher, question)["ssml"])
+        picked = picked_choice(question, offered)
+        intent = picked or built_in_intent(question)
+        if intent:
+            ssml, offered = conversation.intent(intent).ssml, []
+        else:
+            answer = answer_question(conversation, matcher, question)
+            ssml, offered = answer["ssml"], answer["choices"]
         print(f"Alexa: {plain_text(ssml)}")
     return 0
 
@@ -177,6 +196,8 @@ def parser() -> argparse.ArgumentParser:
     sub = command("build-model", build_model, "generate interaction_model/<locale>.json")
     sub.add_argument("--check", action="store_true", help="fail if the committed model is stale")
     command("validate", validate, "check the model and answers as Alexa and patients would")
+    command("build-matcher", build_matcher,
+            "train the offline question matcher (cached in build/matcher/)")
     sub = command("ask", ask, "answer a question (or - for one per line on standard input)")
     sub.add_argument("question", nargs="?", help='e.g. "can I drive after the procedure?"')
     sub.add_argument("--json", action="store_true", help="print one JSON object per question")

@@ -28,27 +28,30 @@ INTENT_NAME = re.compile(r"^[A-Z][A-Za-z]*Intent$")
 SSML_UNSAFE = re.compile(r"[<>&\"\\\x00-\x1f]")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
-TOP_KEYS = {"locale", "invocation_name", "prompts", "groups", "lexicon", "emergency", "matcher",
-            "topic"}
+TOP_KEYS = {"locale", "invocation_name", "prompts", "groups", "lexicon", "matcher", "topic"}
 PROMPT_KEYS = {
     "welcome", "welcome_reprompt", "help", "help_reprompt", "fallback", "fallback_reprompt",
     "anything_else", "goodbye", "no_thanks", "nothing_offered", "nothing_to_repeat",
     "not_walking_steps", "step_intro", "step_next", "step_last", "step_first", "error",
 }
-TOPIC_KEYS = {"intent", "group", "question", "card_title", "card_text", "answer", "unset_answer",
+TOPIC_KEYS = {"intent", "group", "question", "choice", "card_title", "card_text", "answer",
+              "unset_answer",
               "section", "quote", "setting", "rule", "steps", "step_quotes", "follow_up",
               "end_session", "utterances"}
 LEXICON_KEYS = {"word", "ipa", "respelling"}
 FOLLOW_UP_KEYS = {"prompt", "intent"}
-EMERGENCY_KEYS = {"patterns", "not_patterns"}
-MATCHER_KEYS = {"out_of_scope", "out_of_scope_patterns", "synonyms"}
-# A synonym's concept is one lower-case word; its phrases are written like utterances.
-SYNONYM_CONCEPT = re.compile(r"^[a-z]+$")
-SYNONYM_PHRASE = re.compile(r"^[a-z][a-z' \-]*$")
-CLINIC_KEYS = {"name", "phone", "phone_hours", "fasting", "medicines", "arrival", "duration",
-               "risks"}
-# Settings a topic may answer from; name/phone_hours only shape the contact sentence.
-TOPIC_SETTINGS = {"phone", "fasting", "medicines", "arrival", "duration", "risks"}
+RED_FLAG_TOP_KEYS = {"everywhere", "category"}
+RED_FLAG_KEYS = {"id", "name", "signals", "not_when", "must", "must_not", "utterances"}
+RED_FLAG_ID = re.compile(r"^[a-z][a-z_]*$")
+EMERGENCY_INTENT = "EmergencyIntent"
+MATCHER_KEYS = {"out_of_scope", "out_of_scope_patterns"}
+# Settings a topic may answer from; name, phone_hours and emergency_number only shape
+# the contact and emergency sentences.
+TOPIC_SETTINGS = {"phone", "fasting", "medicines", "arrival", "duration", "risks", "showering",
+                  "wound_care", "activity", "return_to_work", "pain_relief_after", "follow_up"}
+CLINIC_KEYS = TOPIC_SETTINGS | {"name", "phone_hours", "emergency_number"}
+# An emergency number is dialled, so it is digits only: 911, 999, 112, 000.
+EMERGENCY_NUMBER = re.compile(r"^[0-9]{2,4}$")
 
 
 class CatalogueError(ValueError):
@@ -97,6 +100,34 @@ class Topic:
     section: str = ""
     quotes: tuple[str, ...] = ()
     setting: str = ""
+    # How a "Did you mean" offer names this topic ("how long it takes").
+    choice: str = ""
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """One family of red-flag symptoms, as a clinician reviewed it."""
+
+    id: str
+    name: str
+    signals: tuple[re.Pattern, ...]
+    not_when: tuple[re.Pattern, ...]
+    must: tuple[str, ...]
+    must_not: tuple[str, ...]
+    samples: tuple[str, ...]
+
+
+# Contractions typed without their apostrophe, restored so "cant breathe" reads as "can't".
+APOSTROPHES = {word.replace("'", ""): word for word in (
+    "can't", "won't", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "couldn't",
+    "wouldn't", "hasn't", "haven't", "hadn't", "i'm", "i've", "he's", "she's", "they're")}
+
+
+def red_flag_text(question: str) -> str:
+    """Return a question as red-flag signals read it: lower case, letters, digits, apostrophes."""
+    text = question.lower().replace("\u2019", "'")
+    words = re.sub(r"[^a-z0-9' ]+", " ", text).split()
+    return " ".join(APOSTROPHES.get(word, word) for word in words)
 
 
 @dataclass(frozen=True)
@@ -126,6 +157,11 @@ class Clinic:
         return self.get("name") or "your clinic"
 
     @property
+    def emergency(self) -> str:
+        """Return the emergency number to call, or the words for it when it is not set."""
+        return self.get("emergency_number") or "your local emergency number"
+
+    @property
     def phone(self) -> str:
         """Return the clinic's phone number, or an empty string."""
         return self.get("phone")
@@ -150,20 +186,37 @@ class Catalogue:
     groups: dict[str, str]
     topics: dict[str, Topic]
     lexicon: tuple[Pronunciation, ...]
-    emergency_patterns: tuple[re.Pattern, ...]
-    emergency_exceptions: tuple[re.Pattern, ...]
+    red_flags: tuple[RedFlag, ...]
+    # Phrases that set a signal aside in every category ([everywhere].not_when).
+    red_flag_exceptions: tuple[re.Pattern, ...]
     out_of_scope: tuple[str, ...]
     clinic: Clinic
     path: Path
     clinic_path: Path
     # Finds the lexicon's hard words in any text (None with an empty lexicon).
     hard_words: re.Pattern | None = field(default=None, repr=False, compare=False)
-    # [matcher]: questions that match these regular expressions are out of scope, and
-    # each synonym concept (one word) stands for every phrase listed under it.
+    # [matcher]: questions that match these regular expressions are declined.
     out_of_scope_patterns: tuple[re.Pattern, ...] = ()
-    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # SSML already made from this catalogue's texts (skill.speech.to_ssml fills it).
     ssml_made: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def emergency_patterns(self) -> tuple[re.Pattern, ...]:
+        """Return every red-flag signal of every category."""
+        return tuple(p for flag in self.red_flags for p in flag.signals)
+
+    def red_flag(self, question: str) -> RedFlag | None:
+        """Return the first red-flag category a question names, or None."""
+        text = red_flag_text(question)
+        for flag in self.red_flags:
+            covers = self.red_flag_exceptions + flag.not_when
+            for signal in flag.signals:
+                for found in signal.finditer(text):
+                    # A past or "what if" phrase sets a signal aside only when it covers it
+                    # whole, so a second, present symptom in the same question still counts.
+                    if not any(_covered(found.span(), text, c) for c in covers):
+                        return flag
+        return None
 
     def topic(self, intent: str) -> Topic:
         """Return the topic answered by an intent."""
@@ -196,6 +249,11 @@ class Catalogue:
             return text
         spellings = {p.word: p.respelling for p in self.lexicon}
         return self.hard_words.sub(lambda m: spellings[m.group(0).casefold()], text)
+
+
+def _covered(span: tuple[int, int], text: str, exception: re.Pattern) -> bool:
+    """Tell whether a match of exception covers span whole."""
+    return any(m.start() <= span[0] and span[1] <= m.end() for m in exception.finditer(text))
 
 
 def whole_word_pattern(words) -> re.Pattern | None:
@@ -302,7 +360,11 @@ def load_clinic(path: Path | None = None) -> Clinic:
         if not isinstance(value, str):
             problems.add(f"{path}: {key}", "must be a string (use \"\" to leave it unset)")
             continue
-        if value.strip():
+        if key == "emergency_number" and value.strip():
+            if not EMERGENCY_NUMBER.match(value.strip()):
+                problems.add(f"{path}: {key}", f"{value!r} must be the number to dial, digits "
+                                               "only, like \"911\", \"999\" or \"112\"")
+        elif value.strip():
             problems.spoken(f"{path}: {key}", value)
         values[key] = value.strip()
     if problems.items:
@@ -323,7 +385,11 @@ def load_catalogue(locale: str = DEFAULT_LOCALE, *, responses_dir: Path | None =
                        or responses_dir / "clinic.toml")
     clinic = load_clinic(clinic_path)
     data = _read_toml(path)
-    return _build(data, path, clinic, clinic_path, with_samples)
+    # Answering needs no red-flag rules (Alexa resolves EmergencyIntent itself), and the
+    # Lambda package ships only responses/*.toml.
+    red_flags_path = responses_dir / "red-flags" / f"{locale}.toml"
+    red_flags = (red_flags_path, _read_toml(red_flags_path) if with_samples else None)
+    return _build(data, path, clinic, clinic_path, with_samples, red_flags=red_flags)
 
 
 @lru_cache(maxsize=8)
@@ -347,7 +413,7 @@ def catalogue_for_locale(locale: str) -> Catalogue:
 
 
 def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
-           with_samples: bool = True) -> Catalogue:
+           with_samples: bool = True, *, red_flags: tuple[Path, dict | None]) -> Catalogue:
     where = str(path)
     problems = _Problems(with_samples)
     problems.unknown_keys(where, data, TOP_KEYS)
@@ -366,8 +432,11 @@ def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
             if key not in data["prompts"]:
                 problems.add(f"{where}: prompts.{key}", "is missing")
             else:
-                prompts[key] = problems.spoken(f"{where}: prompts.{key}", data["prompts"][key],
-                                               limit=2 * MAX_SPOKEN_CHARS)
+                at = f"{where}: prompts.{key}"
+                text = problems.spoken(at, data["prompts"][key], limit=2 * MAX_SPOKEN_CHARS)
+                # Step prompts keep {number}, {total} and {next} for the skill to fill.
+                prompts[key] = text if key.startswith("step_") else _fill(problems, at, text,
+                                                                          clinic)
     groups = {k: str(v) for k, v in data["groups"].items()}
 
     lexicon = []
@@ -383,21 +452,17 @@ def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
     if len({p.word for p in lexicon}) != len(lexicon):
         problems.add(f"{where}: lexicon", "names the same word twice")
 
-    emergency = data.get("emergency", {})
-    problems.unknown_keys(f"{where}: emergency", emergency, EMERGENCY_KEYS)
-    emergency_patterns = _compile_patterns(problems, f"{where}: emergency.patterns",
-                                           emergency.get("patterns", []))
-    emergency_exceptions = _compile_patterns(problems, f"{where}: emergency.not_patterns",
-                                             emergency.get("not_patterns", []))
-    if not emergency_patterns:
-        problems.add(f"{where}: emergency.patterns", "must list at least one red-flag pattern")
+    flags, everywhere = _red_flags(problems, *red_flags)
 
     matcher = data.get("matcher", {})
-    out_of_scope, out_of_scope_patterns, synonyms = _matcher_table(problems, where, matcher)
+    out_of_scope, out_of_scope_patterns = _matcher_table(problems, where, matcher)
 
     topics: dict[str, Topic] = {}
     for index, raw in enumerate(data["topic"]):
-        topic = _build_topic(problems, f"{where}: topic[{index}]", raw, groups, clinic)
+        flag_samples = [s for flag in flags for s in flag.samples]
+        topic = _build_topic(problems, f"{where}: topic[{index}]", raw, groups, clinic,
+                             extra_samples=flag_samples if raw.get("intent") == EMERGENCY_INTENT
+                             else ())
         if topic is None:
             continue
         if topic.intent in topics:
@@ -413,19 +478,19 @@ def _build(data: dict, path: Path, clinic: Clinic, clinic_path: Path,
     return Catalogue(
         locale=data["locale"], invocation_name=data["invocation_name"], prompts=prompts,
         groups=groups, topics=topics, lexicon=tuple(lexicon),
-        emergency_patterns=emergency_patterns, emergency_exceptions=emergency_exceptions,
+        red_flags=flags, red_flag_exceptions=everywhere,
         out_of_scope=tuple(out_of_scope), clinic=clinic, path=path, clinic_path=clinic_path,
         hard_words=whole_word_pattern(p.word for p in lexicon),
-        out_of_scope_patterns=out_of_scope_patterns, synonyms=synonyms,
+        out_of_scope_patterns=out_of_scope_patterns,
     )
 
 
 def _matcher_table(problems: _Problems, where: str, matcher: object
-                   ) -> tuple[list[str], tuple[re.Pattern, ...], dict[str, tuple[str, ...]]]:
-    """Read and check [matcher]: out-of-scope templates and patterns, and synonyms."""
+                   ) -> tuple[list[str], tuple[re.Pattern, ...]]:
+    """Read and check [matcher]: out-of-scope phrases and decline patterns."""
     if not isinstance(matcher, dict):
         problems.add(f"{where}: matcher", "must be a table")
-        return [], (), {}
+        return [], ()
     problems.unknown_keys(f"{where}: matcher", matcher, MATCHER_KEYS)
     out_of_scope: list[str] = []
     templates = matcher.get("out_of_scope", [])
@@ -451,43 +516,80 @@ def _matcher_table(problems: _Problems, where: str, matcher: object
             compiled.append(re.compile(pattern))
         except re.error as error:
             problems.add(at, f"is not a valid regular expression ({error})")
-    out_of_scope_patterns = tuple(compiled)
+    return out_of_scope, tuple(compiled)
 
-    synonyms: dict[str, tuple[str, ...]] = {}
-    table = matcher.get("synonyms", {})
-    if not isinstance(table, dict):
-        problems.add(f"{where}: matcher.synonyms",
-                     "must be a table of concept = [\"phrase\", ...]")
-        table = {}
-    owner: dict[str, str] = {}
-    for concept, phrases in table.items():
-        at = f"{where}: matcher.synonyms.{concept}"
-        if not SYNONYM_CONCEPT.match(concept):
-            problems.add(at, "a concept must be one lower-case word (letters only)")
+
+def _red_flags(problems: _Problems, path: Path, data: dict | None
+               ) -> tuple[tuple[RedFlag, ...], tuple[re.Pattern, ...]]:
+    """Read and check the red-flag categories of one locale (None: not needed)."""
+    if data is None:
+        return (), ()
+    where = str(path)
+    problems.unknown_keys(where, data, RED_FLAG_TOP_KEYS)
+    everywhere = data.get("everywhere", {})
+    if not isinstance(everywhere, dict):
+        problems.add(f"{where}: everywhere", "must be a table")
+        everywhere = {}
+    problems.unknown_keys(f"{where}: everywhere", everywhere, {"not_when"})
+    exceptions = _compile_patterns(problems, f"{where}: everywhere.not_when",
+                                   everywhere.get("not_when", []))
+    categories = data.get("category", [])
+    if not isinstance(categories, list) or not categories:
+        problems.add(f"{where}: category", "must list at least one [[category]] of red flags")
+        return (), exceptions
+    flags, ids = [], set()
+    for index, raw in enumerate(categories):
+        at = f"{where}: category[{index}]"
+        if not isinstance(raw, dict):
+            problems.add(at, "must be a table")
             continue
-        if not isinstance(phrases, list) or not phrases:
-            problems.add(at, "must be a non-empty list of phrases")
+        flag_id = raw.get("id")
+        if not isinstance(flag_id, str) or not RED_FLAG_ID.match(flag_id):
+            problems.add(f"{at}.id", "must be a lower-case id like chest_pain")
             continue
-        kept = []
-        for index, phrase in enumerate(phrases):
-            if not isinstance(phrase, str) or not SYNONYM_PHRASE.match(phrase.strip()):
-                problems.add(f"{at}[{index}]", f"{phrase!r} must be lower-case words (letters, "
-                                               "spaces, apostrophes, hyphens)")
-                continue
-            phrase = " ".join(phrase.split())
-            if phrase in owner:
-                problems.add(f"{at}[{index}]", f"{phrase!r} is already a synonym of "
-                                               f"{owner[phrase]!r}; a phrase can mean one thing")
-                continue
-            owner[phrase] = concept
-            kept.append(phrase)
-        synonyms[concept] = tuple(kept)
-    return out_of_scope, out_of_scope_patterns, synonyms
+        at = f"{where}: category {flag_id}"
+        if flag_id in ids:
+            problems.add(f"{at}.id", "is used by two categories")
+        ids.add(flag_id)
+        problems.unknown_keys(at, raw, RED_FLAG_KEYS)
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.add(f"{at}.name", "must say in plain words what this red flag is")
+        signals = _compile_patterns(problems, f"{at}.signals", raw.get("signals", []))
+        if not signals:
+            problems.add(f"{at}.signals", "must list at least one pattern")
+        examples = {}
+        for key in ("must", "must_not"):
+            value = raw.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.add(f"{at}.{key}", "must be a list of example sentences")
+                value = []
+            examples[key] = tuple(value)
+        if not examples["must"]:
+            problems.add(f"{at}.must", "needs at least one example that must trigger it")
+        templates = raw.get("utterances", [])
+        if not isinstance(templates, list) or not templates:
+            problems.add(f"{at}.utterances", "needs sample utterances so Alexa hears it too")
+            templates = []
+        samples = [s for i, template in enumerate(templates)
+                   for s in _expand_checked(problems, f"{at}.utterances[{i}]", template)]
+        flags.append(RedFlag(
+            id=flag_id, name=str(name or ""), signals=signals,
+            not_when=_compile_patterns(problems, f"{at}.not_when", raw.get("not_when", [])),
+            must=examples["must"], must_not=examples["must_not"], samples=tuple(samples)))
+    return tuple(flags), exceptions
 
 
-def _compile_patterns(problems: _Problems, where: str, patterns: list) -> tuple[re.Pattern, ...]:
+def _compile_patterns(problems: _Problems, where: str, patterns: object
+                      ) -> tuple[re.Pattern, ...]:
+    if not isinstance(patterns, list):
+        problems.add(where, "must be a list of regular expressions")
+        return ()
     compiled = []
     for index, pattern in enumerate(patterns):
+        if not isinstance(pattern, str) or not pattern.strip():
+            problems.add(f"{where}[{index}]", "must be a non-empty string")
+            continue
         try:
             compiled.append(re.compile(pattern))
         except (re.error, TypeError) as error:
@@ -519,17 +621,18 @@ def _expand_checked(problems: _Problems, where: str, template: object) -> list[s
 
 
 def _fill(problems: _Problems, where: str, text: str, clinic: Clinic) -> str:
-    values = {"contact": clinic.contact_sentence(), "clinic_name": clinic.name}
+    values = {"contact": clinic.contact_sentence(), "clinic_name": clinic.name,
+              "emergency": clinic.emergency}
     for name in PLACEHOLDER.findall(text):
         if name not in values:
             problems.add(where, f"unknown placeholder {{{name}}} "
-                                "(use {contact} or {clinic_name})")
+                                "(use {contact}, {clinic_name} or {emergency})")
             return text
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 
 
 def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str],
-                 clinic: Clinic) -> Topic | None:
+                 clinic: Clinic, extra_samples=()) -> Topic | None:
     if not isinstance(raw, dict):
         problems.add(at, "must be a table")
         return None
@@ -599,10 +702,12 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
                                  offer["intent"])
 
     templates = raw.get("utterances", [])
-    if not isinstance(templates, list) or not templates:
+    # EmergencyIntent's samples come from the red-flag file, which answering never reads.
+    from_red_flags = intent == EMERGENCY_INTENT and not problems.expand_templates
+    if not isinstance(templates, list) or not (templates or extra_samples or from_red_flags):
         problems.add(f"{at}.utterances", "has no sample utterances; Alexa could never reach it")
         templates = []
-    samples: list[str] = []
+    samples: list[str] = list(extra_samples)
     for index, template in enumerate(templates):
         samples += _expand_checked(problems, f"{at}.utterances[{index}]", template)
 
@@ -611,8 +716,20 @@ def _build_topic(problems: _Problems, at: str, raw: dict, groups: dict[str, str]
         card_text = "\n".join([answer, *(f"{n}. {s}" for n, s in enumerate(steps, 1))])
     return Topic(
         intent=intent, group=raw.get("group", ""), question=raw.get("question", ""),
-        card_title=raw.get("card_title", ""), answer=answer, card_text=card_text, source=source,
+        card_title=_fill(problems, f"{at}.card_title", str(raw.get("card_title", "")), clinic),
+        answer=answer, card_text=card_text, source=source,
         templates=tuple(templates), samples=tuple(dict.fromkeys(samples)), steps=steps,
         follow_up=follow_up, end_session=bool(raw.get("end_session", False)), section=section,
-        quotes=quotes, setting=setting,
+        quotes=quotes, setting=setting, choice=_choice(problems, at, raw),
     )
+
+
+def _choice(problems: _Problems, at: str, raw: dict) -> str:
+    """Return how a "Did you mean" offer names a topic: its `choice`, or its question."""
+    choice = raw.get("choice")
+    if choice is None:
+        return str(raw.get("question", "")).rstrip("?").lower()
+    if not isinstance(choice, str) or not choice.strip():
+        problems.add(f"{at}.choice", "must be a short phrase like \"how long it takes\"")
+        return ""
+    return problems.spoken(f"{at}.choice", choice).rstrip("?")

@@ -39,6 +39,7 @@ from skill.catalogue import (
 from skill.clips import ClipLibrary, audio_dir, matching_clip, read_manifest
 from skill.handout import HandoutLinks, render_handout
 from skill.local import Conversation, answer_question
+from skill.matcher import red_flag_rules
 
 logger = logging.getLogger("skill.kiosk")
 
@@ -141,11 +142,8 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
             "fallback": {"caption": catalogue.prompts["fallback"],
                          "audio": playable_url(FALLBACK_CLIP_ID)},
             # The page runs the same red-flag rules itself, so a typed emergency is shown
-            # even when this server cannot be reached (see kiosk_static/redflags.js).
-            "red_flags": {
-                "patterns": [p.pattern for p in catalogue.emergency_patterns],
-                "not_patterns": [p.pattern for p in catalogue.emergency_exceptions],
-            },
+            # even when this server cannot be reached (see kiosk_static/red-flags.js).
+            "red_flags": red_flag_rules(catalogue),
         }
 
     @blueprint.get("/")
@@ -209,7 +207,7 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
     @blueprint.get("/audio/<file>")
     def audio(file: str) -> Response:
         """Serve one exported clip listed in the manifest, read-only and cacheable."""
-        if not _plain_name(file) or file not in listed_files():
+        if not (_plain_name(file) and file in listed_files() and _regular_file_in(folder, file)):
             abort(404)
         mimetype = "audio/mpeg" if file.lower().endswith(".mp3") else None
         return send_from_directory(folder, file, mimetype=mimetype,
@@ -263,6 +261,16 @@ def _plain_name(name: object) -> bool:
     """Tell whether a manifest file name is a plain file name in the export folder."""
     return (isinstance(name, str) and bool(name) and not name.startswith(".")
             and "/" not in name and "\\" not in name and "\x00" not in name)
+
+
+def _regular_file_in(folder: Path, name: str) -> bool:
+    """Tell whether name is a regular file really inside folder, not a link to elsewhere."""
+    path = folder / name
+    try:
+        return (not path.is_symlink() and path.is_file()
+                and path.resolve(strict=True).parent == folder.resolve(strict=True))
+    except OSError:
+        return False
 
 
 def _refuse(message: str) -> tuple[Response, int]:

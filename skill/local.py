@@ -11,7 +11,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
 from skill.catalogue import Catalogue
-from skill.speech import plain_text
+from skill.speech import plain_text, to_ssml
 
 LOCAL_APPLICATION_ID = "amzn1.ask.skill.local-offline"
 
@@ -115,10 +115,25 @@ def built_in_intent(question: str) -> str | None:
 
 
 def answer_question(conversation: Conversation, matcher, question: str) -> dict:
-    """Match a free-text question offline and answer it through the real handlers."""
+    """Match a free-text question offline and answer it through the real handlers.
+
+    When the matcher is not sure enough to answer but has likely topics, the reply offers
+    them instead ("Did you mean: ...?") and lists their intents in "choices".
+    """
+    from skill.matcher import did_you_mean
+
     match = matcher.match(question)
+    choices = list(getattr(match, "choices", ()) or ())
+    catalogue = conversation.catalogue
+    if choices:
+        text = did_you_mean(catalogue, tuple(choices))
+        return {
+            "question": question, "intent": match.intent, "confidence": match.confidence,
+            "text": text, "ssml": to_ssml(text, catalogue), "end_session": False,
+            "emergency": False, "source": "", "choices": choices,
+        }
     reply = conversation.intent(match.intent)
-    topic = conversation.catalogue.topics.get(match.intent)
+    topic = catalogue.topics.get(match.intent)
     return {
         "question": question,
         "intent": match.intent,
@@ -128,4 +143,20 @@ def answer_question(conversation: Conversation, matcher, question: str) -> dict:
         "end_session": reply.end_session,
         "emergency": match.intent == "EmergencyIntent",
         "source": topic.source if topic else "",
+        "choices": [],
     }
+
+
+# How a person picks one of the offered choices in `chat`.
+CHOICE_WORDS = {"1": 0, "one": 0, "first": 0, "the first": 0, "the first one": 0,
+                "2": 1, "two": 1, "second": 1, "the second": 1, "the second one": 1,
+                "3": 2, "three": 2, "third": 2, "the third": 2, "the third one": 2}
+
+
+def picked_choice(reply: str, choices: list[str]) -> str | None:
+    """Return the intent a reply picks from the offered choices, or None."""
+    said = " ".join(reply.lower().strip(" .!?").split())
+    if said in ("yes", "yes please", "yeah", "that one") and len(choices) == 1:
+        return choices[0]
+    index = CHOICE_WORDS.get(said)
+    return choices[index] if index is not None and index < len(choices) else None

@@ -164,6 +164,52 @@ def content_problems(catalogue: Catalogue) -> list[str]:
     return problems
 
 
+# Shapes a template expansion can take that no patient would say ("are they going going to
+# be asleep", "what 's the point", "i a fever", "a x. ray").
+GARBLES = (
+    # Digits said as words repeat on purpose ("nine nine nine").
+    (re.compile(r"\b(?!(?:nine|one|two|zero|oh)\b)([a-z']+) \1\b"), "says the same word twice"),
+    (re.compile(r"(?:^| )'"), "has an apostrophe cut off from its word"),
+    (re.compile(r"\bi (?:a|an|the)\b|^(?:he|she|we|they) (?:a|an|the)\b"),
+     "has a pronoun with no verb"),
+    (re.compile(r"\b(?:is|are|was) there be\b|\bwill there (?!be\b)"), "misses or doubles a verb"),
+    (re.compile(r"\ba (?:[aeio]|x\.)"), "says 'a' before a vowel sound"),
+    (re.compile(r"\ban [b-df-gj-np-tv-wyz]"), "says 'an' before a consonant"),
+)
+
+
+def garbled_samples(catalogue: Catalogue) -> list[str]:
+    """List generated sample utterances that are not grammatical English."""
+    problems = []
+    for topic in catalogue.topics.values():
+        for sample in topic.samples:
+            for pattern, what in GARBLES:
+                if pattern.search(sample):
+                    problems.append(f"{topic.intent}: sample {sample!r} {what}; fix the "
+                                    "template that makes it")
+                    break
+    return problems
+
+
+def red_flag_problems(catalogue: Catalogue) -> list[str]:
+    """Run every red-flag category's examples through the rules."""
+    problems = []
+    for flag in catalogue.red_flags:
+        for example in flag.must:
+            if catalogue.red_flag(example) is None:
+                problems.append(f"red flag {flag.id}: {example!r} must trigger it but does not")
+        for example in flag.must_not:
+            found = catalogue.red_flag(example)
+            if found is not None:
+                problems.append(f"red flag {flag.id}: {example!r} must not be an emergency, "
+                                f"but {found.id} fires")
+        samples = set(catalogue.topic("EmergencyIntent").samples)
+        if not flag.samples or not set(flag.samples) <= samples:
+            problems.append(f"red flag {flag.id}: its utterances are not all EmergencyIntent "
+                            "samples, so Alexa would not hear it")
+    return problems
+
+
 def model_problems(model: dict, catalogue: Catalogue) -> list[str]:
     """Check a model the way Alexa's build would, and against the catalogue."""
     problems = []
@@ -211,6 +257,8 @@ def validate(catalogue: Catalogue, *, leaflet: Path | None = None) -> list[str]:
         problems.append(f"{path} is missing: run `python -m skill build-model`")
     elif path.read_text(encoding="utf-8") != render_model(catalogue):
         problems.append(f"{path} is stale: run `python -m skill build-model`")
+    problems += garbled_samples(catalogue)
+    problems += red_flag_problems(catalogue)
     problems += leaflet_problems(catalogue, leaflet)
     problems += content_problems(catalogue)
     base = os.environ.get("AUDIO_BASE_URL", "").strip()

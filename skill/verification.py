@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -76,6 +77,18 @@ _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL
 )
 _KNOWN_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
+
+# Alexa's envelopes nest about 8 levels. Python's json recurses once per level and ask-sdk's
+# attribute copy several times, so about 1,000 levels (490 in session.attributes) would raise
+# RecursionError; refuse anything deeper than this before parsing.
+MAX_JSON_DEPTH = 64
+# A JSON string, up to its closing quote or to the end of a body that never closes it (so
+# an unclosed string is consumed once, not rescanned from every later quote).
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+(?:"|\Z)', re.DOTALL)
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_DEPTH_STEP = [0] * 256
+for _bracket, _step in zip(b"[{]}", (1, 1, -1, -1), strict=True):
+    _DEPTH_STEP[_bracket] = _step
 
 
 class VerificationError(Exception):
@@ -249,12 +262,23 @@ def check_body_signature(leaf: x509.Certificate, signature: bytes, body: bytes) 
         raise VerificationError("The request body does not match its Signature-256.") from None
 
 
+def json_depth(data: bytes) -> int:
+    """Return how deeply arrays and objects nest in JSON text, without parsing it."""
+    # Brackets inside strings do not count; C-speed steps only, as this runs on every body.
+    brackets = _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets), initial=0))
+
+
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """Parse the body as an Alexa request envelope of a request type Alexa sends."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise VerificationError("The request body is not UTF-8 text.") from None
+    if json_depth(body) > MAX_JSON_DEPTH:
+        raise VerificationError(
+            f"The request body nests JSON more than {MAX_JSON_DEPTH} levels deep."
+        )
     try:
         envelope = json.loads(text)
     except ValueError:

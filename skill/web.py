@@ -3,14 +3,16 @@
 Every POST to /alexa is size-checked and verified on its raw bytes by
 ``skill.verification`` before flask-ask-sdk sees it; the SDK's own verifiers are switched
 off because they deserialize first and cannot load on this machine (see ``skill.compat``).
-Bad input always answers 4xx with a JSON ``{"error": ...}`` body. Logs carry the request
-ID, type, intent name, verification outcome and latency, never the body, slot values,
-user or device IDs, or tokens.
+Bad input always answers 4xx with a JSON ``{"error": ...}`` body, including what waitress
+refuses before the app sees it (``GuardedChannel``), and every response carries
+SECURITY_HEADERS. Logs carry the request ID, type, intent name, verification outcome and
+latency, never the body, slot values, user or device IDs, or tokens.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import os
 import re
@@ -22,15 +24,23 @@ from datetime import datetime
 from typing import Any
 
 import waitress
+import waitress.server
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask import Flask, Request, Response, jsonify, request
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser, ParsingError, TransferEncodingNotImplemented
+from waitress.receiver import ChunkedReceiver
+from waitress.task import ErrorTask
+from waitress.utilities import RequestEntityTooLarge as ServerBodyTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from skill.compat import import_skill_adapter
 from skill.verification import (
+    MAX_JSON_DEPTH,
     CertChainSource,
     VerificationError,
+    json_depth,
     trust_store,
     utc_now,
     verify_request,
@@ -42,9 +52,39 @@ ALEXA_PATH = "/alexa"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 128 * 1024
 SERVER_BODY_LIMIT_BYTES = 1024 * 1024
+SERVER_HEADER_LIMIT_BYTES = 64 * 1024
+# waitress's defaults (100 connections, 120 s idle) let about 100 clients that trickle their
+# headers lock everyone out. Slow sockets cost the server a buffer, not a thread, so allow
+# many; every request must arrive whole within channel_timeout of its first byte
+# (GuardedChannel), and idle connections close as soon. A kiosk or Alexa sends its request
+# in milliseconds. The TLS proxy in deploy/ is the first line against many slow clients.
+SERVER_SETTINGS: dict[str, Any] = {
+    "connection_limit": 500,
+    "channel_timeout": 20,
+    "cleanup_interval": 2,
+    "backlog": 1024,
+    "asyncore_use_poll": True,  # select() cannot watch file descriptors above 1023
+    "threads": 4,
+    "max_request_header_size": SERVER_HEADER_LIMIT_BYTES,
+    "max_request_body_size": SERVER_BODY_LIMIT_BYTES,
+    "ident": "kyphoplasty-skill",
+}
 SKILL_ID_SETTING = "ALEXA_SKILL_ID"
 TRUST_ROOTS_SETTING = "ALEXA_TRUST_ROOTS"
 INSECURE_DEV_SETTING = "INSECURE_DEV"
+
+# On every response, the kiosk's and the API's alike (the kiosk adds its own page CSP). The
+# page needs none of these browser features, so they are all switched off.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": (
+        "microphone=(), camera=(), geolocation=(), payment=(), usb=(), display-capture=()"
+    ),
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
 
 # Anything logged from the request is cut down to these characters, so a crafted intent
 # name cannot forge log lines or smuggle a long string into them.
@@ -86,6 +126,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     skill.serializer = reader
 
     app = Flask(__name__)
+    app.request_class = DepthLimitedRequest
     app.config.update(settings)
     # One byte over the limit: werkzeug silently stops reading an undeclared-length body at
     # MAX_CONTENT_LENGTH, so reading one extra byte is how _read_body sees it is too large.
@@ -142,6 +183,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         _log_request(envelope, outcome, answer.status_code, started)
         return answer
 
+    @app.after_request
+    def harden(response: Response) -> Response:
+        """Add the security headers to every response, keeping any a blueprint set."""
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(failure: HTTPException) -> tuple[Response, int]:
         """Answer routing errors (404, 405, 413...) with JSON instead of HTML."""
@@ -157,25 +205,112 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+class DepthLimitedRequest(Request):
+    """A request whose JSON body is refused with a 400 when nested too deep to parse safely."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        """Parse the body as JSON, as Flask does, after checking how deeply it nests."""
+        # Checked even when silent: like the size limit, this is a refusal, not a parse error.
+        if (force or self.is_json) and json_depth(self.get_data(cache=True)) > MAX_JSON_DEPTH:
+            raise BadRequest(f"The JSON body nests more than {MAX_JSON_DEPTH} levels deep.")
+        return super().get_json(force=force, silent=silent, cache=cache)
+
+
 def make_server(
     host: str = "127.0.0.1",
     port: int = 8080,
     insecure_dev: bool = False,
     config: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
 ):
-    """Create (without starting) a waitress server for the app; port 0 picks a free port."""
+    """Create (without starting) a waitress server for the app; port 0 picks a free port.
+
+    ``settings`` override SERVER_SETTINGS, e.g. shorter timeouts in tests.
+    """
     if insecure_dev:
         _refuse_non_loopback(host)
     app = create_app({**(config or {}), INSECURE_DEV_SETTING: insecure_dev})
-    # The app answers bodies over MAX_BODY_BYTES with a JSON 413; this looser cap in the
-    # server stops a huge body from being buffered at all (waitress answers that in text).
-    return waitress.create_server(
-        app,
-        host=host,
-        port=port,
-        max_request_body_size=SERVER_BODY_LIMIT_BYTES,
-        ident="kyphoplasty-skill",
+    # The app answers bodies over MAX_BODY_BYTES with a JSON 413; the looser cap in the
+    # server stops a huge body from being buffered at all.
+    sockets: dict[int, Any] = {}
+    server = waitress.create_server(
+        app, map=sockets, host=host, port=port, **{**SERVER_SETTINGS, **(settings or {})}
     )
+    for listener in sockets.values():
+        if isinstance(listener, waitress.server.BaseWSGIServer):
+            listener.channel_class = GuardedChannel
+    return server
+
+
+class GuardedRequestParser(HTTPRequestParser):
+    """waitress's request parser, refusing at once what it would answer 501 or wait out."""
+
+    def __init__(self, adj) -> None:
+        super().__init__(adj)
+        self.started = time.time()  # the clock waitress keeps last_activity in
+
+    def parse_header(self, header_plus: bytes) -> None:
+        """Parse the headers; another transfer coding than chunked is the client's error."""
+        try:
+            super().parse_header(header_plus)
+        except TransferEncodingNotImplemented:
+            raise ParsingError("Only Transfer-Encoding: chunked is accepted") from None
+
+    def received(self, data: bytes) -> int:
+        """Take request bytes; refuse a chunk whose declared size is over the body limit."""
+        consumed = super().received(data)
+        body = self.body_rcv
+        # waitress counts chunk bytes as they arrive, so a chunk declared 2**64 long would
+        # be waited for until the connection times out instead of refused.
+        limit = self.adj.max_request_body_size
+        if (not self.completed and isinstance(body, ChunkedReceiver)
+                and len(body) + body.chunk_remainder >= limit):
+            self.error = ServerBodyTooLarge(f"exceeds max_body of {limit}")
+            self.completed = True
+            return len(data)
+        return consumed
+
+
+class JsonErrorTask(ErrorTask):
+    """Answer the errors waitress finds itself (400, 413, 431...) in JSON, like the app."""
+
+    def execute(self) -> None:
+        """Write the error as {"error": ...} with the app's security headers."""
+        error = self.request.error
+        body = json.dumps({"error": _server_error_message(error)}).encode("utf-8")
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json"))
+        self.response_headers.extend(SECURITY_HEADERS.items())
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class GuardedChannel(HTTPChannel):
+    """A waitress connection that must deliver each request within channel_timeout."""
+
+    parser_class = GuardedRequestParser
+    error_task_class = JsonErrorTask
+
+    def handle_read(self) -> None:
+        """Read, but date the activity from the request's first byte while it is unfinished."""
+        super().handle_read()
+        pending = self.request
+        if pending is not None and not pending.completed:
+            # waitress closes channels idle for channel_timeout; a client trickling a header
+            # line every few seconds is never idle, so count from when its request began.
+            self.last_activity = min(self.last_activity, pending.started)
+
+
+def _server_error_message(error) -> str:
+    """Return a sentence for an error waitress found before the app saw the request."""
+    if error.code == 413:
+        return f"The request body is larger than {SERVER_BODY_LIMIT_BYTES // 1024} KiB."
+    if error.code == 431:
+        return f"The request headers are larger than {SERVER_HEADER_LIMIT_BYTES // 1024} KiB."
+    if error.code == 400:
+        return f"The request is not valid HTTP: {str(error.body).rstrip('.')}."
+    return f"The server could not handle this request ({error.reason})."
 
 
 def serve(host: str = "127.0.0.1", port: int = 8080, insecure_dev: bool = False) -> None:
@@ -190,12 +325,17 @@ def serve(host: str = "127.0.0.1", port: int = 8080, insecure_dev: bool = False)
         )
         logger.warning(banner)
         print(f"\n{'!' * 78}\n{banner}\n{'!' * 78}\n", file=sys.stderr)
+    lines = []
     for base in base_urls(server):
-        print(f"Alexa endpoint: POST {base}{ALEXA_PATH}")
-        print(f"Health check:   GET  {base}{HEALTH_PATH}")
-        print(f"Clinic kiosk:   open {base}/ in a browser")
+        lines += [f"Alexa endpoint: POST {base}{ALEXA_PATH}",
+                  f"Health check:   GET  {base}{HEALTH_PATH}",
+                  f"Clinic kiosk:   open {base}/ in a browser"]
     if not insecure_dev:
-        print("Alexa only calls https on port 443: put a TLS-terminating proxy in front.")
+        lines.append("Alexa only calls https on port 443: put a TLS-terminating proxy in front "
+                     "(deploy/nginx-kyphoplasty.conf).")
+    # Flushed now: piped to a file or a service log, stdout is block-buffered and the
+    # server never returns to flush it.
+    print("\n".join(lines), flush=True)
     server.run()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,9 +47,7 @@ def envelope():
 def responses_copy(tmp_path):
     """A writable copy of responses/ for tests that break the catalogue on purpose."""
     target = tmp_path / "responses"
-    target.mkdir()
-    for path in RESPONSES_DIR.glob("*.toml"):
-        (target / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(RESPONSES_DIR, target)
     return target
 
 

@@ -18,7 +18,9 @@ REQUIRED_TOPICS = [
     "WhatIsKyphoplastyIntent", "WhyKyphoplastyIntent", "FractureCausesIntent",
     "CompareVertebroplastyIntent", "BalloonIntent", "ProcedureStepsIntent", "ImagingIntent",
     "AnesthesiaIntent", "LocationIntent", "BoneCementIntent", "GoingHomeIntent", "DrivingIntent",
-    "BenefitsIntent", "RecoveryIntent", "FastingIntent", "MedicationsIntent", "ArrivalIntent",
+    "BenefitsIntent", "RecoveryIntent", "ShoweringIntent", "WoundCareIntent", "ActivityIntent",
+    "ReturnToWorkIntent", "PainReliefAfterIntent", "FollowUpIntent",
+    "FastingIntent", "MedicationsIntent", "ArrivalIntent",
     "DurationIntent", "RisksIntent", "ContactIntent", "EmergencyIntent",
 ]
 
@@ -136,8 +138,6 @@ def break_catalogue(responses_copy, old: str, new: str):
      r"WhatIsKyphoplastyIntent\.follow_up\.intent: NoSuchIntent is not a topic"),
     ('[prompts]\n', '[prompts]\ngreeting = "hi"\n', r"prompts\.greeting: unknown key"),
     ('welcome_reprompt = ', 'welcome_repromptx = ', r"prompts\.welcome_reprompt: is missing"),
-    ('[emergency]\npatterns = [\n', '[emergency]\npatterns = [\n  "fever(",\n',
-     r"emergency\.patterns\[0\]: is not a valid regular expression"),
     ('[[lexicon]]\nword = "vertebra"', '[[lexicon]]\nword = "vertebra"\nstress = "first"',
      r"lexicon\[\d+\]\.stress: unknown key"),
 ])
@@ -193,3 +193,96 @@ def test_answer_only_load_skips_samples_and_keeps_every_answer(catalogue):
     assert {i: t.answer for i, t in light.topics.items()} == {
         i: t.answer for i, t in catalogue.topics.items()}
     assert light.clips() == catalogue.clips()
+
+
+RECOVERY_SETTINGS = {
+    "ShoweringIntent": ("showering", "when you can shower or bathe"),
+    "WoundCareIntent": ("wound_care", "how to look after the needle site"),
+    "ActivityIntent": ("activity", "when you can lift, bend, exercise or travel"),
+    "ReturnToWorkIntent": ("return_to_work", "when you can go back to work"),
+    "PainReliefAfterIntent": ("pain_relief_after", "what you can take for soreness"),
+    "FollowUpIntent": ("follow_up", "when your follow-up visit or call will be"),
+}
+
+
+@pytest.mark.parametrize("intent", RECOVERY_SETTINGS)
+def test_recovery_topics_answer_honestly_while_the_clinic_is_silent(catalogue, intent):
+    setting, promise = RECOVERY_SETTINGS[intent]
+    topic = catalogue.topic(intent)
+    assert topic.group == "after" and topic.setting == setting
+    assert topic.answer.startswith(f"Your care team will tell you {promise}")
+    assert "You can call Example Spine Clinic on 555-0142." in topic.answer
+    assert topic.source == f"clinic setting: {setting} (not set: default answer)"
+
+
+@pytest.mark.parametrize("intent", RECOVERY_SETTINGS)
+def test_recovery_topics_read_the_clinics_own_words_when_set(responses_copy, intent):
+    setting, _ = RECOVERY_SETTINGS[intent]
+    clinic = responses_copy / "clinic.toml"
+    words = "Follow the instructions on your discharge sheet."
+    clinic.write_text(clinic.read_text().replace(f'{setting} = ""', f'{setting} = "{words}"'))
+    topic = load_catalogue("en-US", responses_dir=responses_copy).topic(intent)
+    assert topic.answer == words
+    assert topic.source == f"clinic setting: {setting}"
+
+
+def test_recovery_points_to_the_activity_topic(catalogue):
+    assert catalogue.topic("RecoveryIntent").follow_up.intent == "ActivityIntent"
+
+
+def test_the_emergency_number_is_said_when_the_clinic_sets_it(responses_copy):
+    unset = load_catalogue("en-US", responses_dir=responses_copy)
+    assert unset.topic("EmergencyIntent").answer == (
+        "This could be an emergency. Please call your local emergency number now.")
+    assert unset.prompts["fallback"].endswith(
+        "If you feel unwell right now, call your local emergency number.")
+    clinic = responses_copy / "clinic.toml"
+    clinic.write_text(clinic.read_text().replace('emergency_number = ""',
+                                                 'emergency_number = "911"'))
+    named = load_catalogue("en-US", responses_dir=responses_copy)
+    assert named.topic("EmergencyIntent").answer == (
+        "This could be an emergency. Please call 911 now.")
+    assert named.topic("EmergencyIntent").card_title == "Call 911 now"
+    assert named.prompts["help"].count("If you feel unwell right now, call 911.") == 1
+    assert named.prompts["fallback"].endswith("If you feel unwell right now, call 911.")
+
+
+def test_an_emergency_number_that_cannot_be_dialled_is_refused(responses_copy):
+    clinic = responses_copy / "clinic.toml"
+    clinic.write_text(clinic.read_text().replace('emergency_number = ""',
+                                                 'emergency_number = "call 911"'))
+    with pytest.raises(CatalogueError, match=r"clinic.toml: emergency_number: 'call 911' must "
+                                             r"be the number to dial"):
+        load_catalogue("en-US", responses_dir=responses_copy)
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('id = "fever"\nname = "Fever after the procedure"\nsignals = [\n',
+     'id = "fever"\nname = "Fever after the procedure"\nsignals = [\n  "fever(",\n',
+     r"red-flags/en-US\.toml: category fever\.signals\[0\]: is not a valid regular expression"),
+    ('id = "fever"\n', 'id = "fever"\ncolour = "red"\n',
+     r"category fever\.colour: unknown key"),
+    ('id = "fever"\n', 'id = "Fever!"\n', r"category\[\d+\]\.id: must be a lower-case id"),
+    ('id = "fall"\n', 'id = "fever"\n', r"category fever\.id: is used by two categories"),
+    ('[everywhere]\nnot_when = [\n', '[everywhere]\nnot_when = [\n  5,\n',
+     r"everywhere\.not_when\[0\]: must be a non-empty string"),
+    ('must = [\n  "I have a fever since the procedure",', 'must = [\n  5,\n  "I have a fever since the procedure",',
+     r"category fever\.must: must be a list of example sentences"),
+])
+def test_bad_red_flags_name_the_file_and_key(responses_copy, old, new, expected):
+    path = responses_copy / "red-flags" / "en-US.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, "the test's anchor text is gone from the red-flag file"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(responses_dir=responses_copy)
+    assert re.search(expected, str(caught.value)), str(caught.value)
+
+
+def test_answering_needs_no_red_flag_file(responses_copy):
+    # The Lambda package ships responses/*.toml only: answers must load without red flags.
+    (responses_copy / "red-flags" / "en-US.toml").unlink()
+    catalogue = load_catalogue(responses_dir=responses_copy, with_samples=False)
+    assert catalogue.topic("EmergencyIntent").answer.startswith("This could be an emergency")
+    with pytest.raises(CatalogueError, match=r"red-flags/en-US\.toml: file not found"):
+        load_catalogue(responses_dir=responses_copy)

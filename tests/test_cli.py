@@ -75,3 +75,20 @@ def test_broken_catalogue_is_reported_not_a_traceback(tmp_path):
                             env={"CLINIC_SETTINGS": str(clinic), "PATH": ""})
     assert result.returncode == 2
     assert "clinic.toml.fax: unknown key" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unsure_question_offers_choices_in_ask_and_chat(catalogue):
+    # "pain" alone could be pain relief afterwards or how the procedure helps.
+    result = run_cli("ask", "--json", "pain")
+    assert result.returncode == 0, result.stderr
+    row = json.loads(result.stdout)
+    assert row["intent"] == "AMAZON.FallbackIntent" and 1 <= len(row["choices"]) <= 3
+    names = [catalogue.topic(intent).choice for intent in row["choices"]]
+    assert row["text"].startswith("Did you mean: ") and all(n in row["text"] for n in names)
+    assert run_cli("ask", "pain").stdout.strip() == row["text"]
+
+    result = run_cli("chat", stdin="pain\nthe first one\nstop\n")
+    lines = [line for line in result.stdout.splitlines() if line.startswith("Alexa: ")]
+    assert lines[1] == f"Alexa: {row['text']}"
+    first = catalogue.topic(row["choices"][0])
+    assert lines[2].startswith(f"Alexa: {first.answer}")

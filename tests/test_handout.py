@@ -76,18 +76,6 @@ def print_pdf(*args):
         return pool.submit(write_handout_pdf, *args).result(timeout=120)
 
 
-def with_more_topics(catalogue, count: int = 6):
-    """The catalogue plus count more topics, each repeating one of the longest answers."""
-    plain = sorted((t for t in catalogue.topics.values()
-                    if not t.steps and t.intent != "EmergencyIntent"), key=lambda t: len(t.answer))
-    topics = dict(catalogue.topics)
-    for number, topic in enumerate(plain[-count:]):
-        intent = f"Extra{number}Intent"
-        topics[intent] = dataclasses.replace(topic, intent=intent,
-                                             question=f"{topic.question} (again)")
-    return dataclasses.replace(catalogue, topics=topics)
-
-
 @pytest.fixture(scope="module")
 def client(catalogue, skill, exported):
     app = Flask("handout_test")
@@ -185,13 +173,6 @@ def test_handout_command_writes_the_whole_catalogue_to_a_short_pdf(tmp_path, cat
     assert min(heights) >= MIN_WORD_BOX_PT
     fonts = subprocess.run([tool("pdffonts"), str(out)], capture_output=True, text=True).stdout
     assert all(" yes " in line for line in fonts.splitlines()[2:]), fonts  # all embedded
-
-
-@pytest.mark.parametrize("paper", ["A4", "Letter"])
-def test_six_more_topics_still_fit_three_pages(tmp_path, catalogue, paper):
-    out = print_pdf(with_more_topics(catalogue), tmp_path / "more.pdf", paper)
-    assert pdf_pages(out) <= MAX_PAGES
-    assert squeeze("(again)") in squeeze(pdf_text(out))
 
 
 def test_handout_command_reports_an_unwritable_place_in_one_line(tmp_path):

@@ -11,7 +11,7 @@ import shutil
 import pytest
 from flask import Flask
 
-from skill.catalogue import Clinic, intro_clip_id, step_clip_id
+from skill.catalogue import APOSTROPHES, Clinic, intro_clip_id, step_clip_id
 from skill.kiosk import MAX_QUESTION_CHARS, kiosk_blueprint, kiosk_from_settings
 from tests.kiosk_support import export_audio
 
@@ -237,9 +237,12 @@ def test_settings_choose_the_audio_folder_and_idle_time(exported, skill):
 
 def test_page_data_carries_the_red_flag_rules(client, catalogue):
     rules = client.get("/kiosk/questions.json").get_json()["red_flags"]
-    assert rules["patterns"] == [p.pattern for p in catalogue.emergency_patterns]
-    assert rules["not_patterns"] == [p.pattern for p in catalogue.emergency_exceptions]
-    assert rules["patterns"]
+    assert rules["apostrophes"] == APOSTROPHES
+    assert rules["everywhere"] == [p.pattern for p in catalogue.red_flag_exceptions]
+    assert [(c["id"], c["signals"], c["not_when"]) for c in rules["categories"]] == [
+        (f.id, [p.pattern for p in f.signals], [p.pattern for p in f.not_when])
+        for f in catalogue.red_flags]
+    assert len(rules["categories"]) >= 6
 
 
 @pytest.mark.parametrize(("number", "expected", "absent"), [

@@ -1,13 +1,17 @@
-"""The kiosk's own red-flag check in Chromium: the same verdicts as Python, with no server."""
+"""The kiosk's own red-flag check (red-flags.js) in Chromium: Python's verdicts, no server."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 
 import pytest
+from flask import Flask
 
-from skill.catalogue import PROJECT_ROOT
+from skill.catalogue import PROJECT_ROOT, red_flag_text
+from skill.kiosk import kiosk_blueprint
+from skill.matcher import red_flag_rules
 from tests import kiosk_browser
 from tests.kiosk_browser import kiosk_app, open_page
 from tests.kiosk_support import serve
@@ -22,28 +26,19 @@ kiosk = kiosk_browser.kiosk
 
 
 QUESTION_SETS = [PROJECT_ROOT / "bench" / "questions" / name
-                 for name in ("en-US.tsv", "en-US.nearmiss.tsv")]
+                 for name in ("en-US.tsv", "en-US.nearmiss.tsv", "en-US.redflags.tsv")]
 # Typing a real patient might do, which the normalization must treat as Python does.
 TYPED_EXTRAS = [
     "I CAN\u2019T BREATHE!!", "chest-pain since this morning \U0001f61f", "  my   chest\thurts  ",
     "I\u2019ve lost control of my bladder.", "Fever? After the procedure?", "\u212aidney pain",
     "caf\u00e9 chest pain", "my dog's got a fever", "what are the warning signs",
+    "i cant breathe", "I had chest pain years ago and now I cant breathe",
 ]
 RED_FLAG = "I have chest pain and can't breathe"
-
-
-def python_normalized(question: str) -> str:
-    """Normalize a question as the server does before its red-flag rules."""
-    t = question.lower().replace("\u2019", "'")
-    t = re.sub(r"[^a-z0-9' ]+", " ", t)
-    return " ".join(t.split())
-
-
-def python_verdict(catalogue, question: str) -> bool:
-    """Tell whether the catalogue's rules call a question a red flag, as the server reads them."""
-    text = python_normalized(question)
-    return (any(p.search(text) for p in catalogue.emergency_patterns)
-            and not any(p.search(text) for p in catalogue.emergency_exceptions))
+VERDICTS = """([rules, questions]) => {
+    const flags = new RedFlags(rules);
+    return questions.map(q => flags.find(q));
+}"""
 
 
 def table_questions() -> list[str]:
@@ -59,28 +54,42 @@ def page_rules(page) -> dict:
                          ".red_flags")
 
 
+def every_source(rules: dict) -> list[str]:
+    return rules["everywhere"] + [source for category in rules["categories"]
+                                  for key in ("signals", "not_when") for source in category[key]]
+
+
+def python_verdict(catalogue, question: str) -> str | None:
+    flag = catalogue.red_flag(question)
+    return flag.id if flag else None
+
+
 def test_page_carries_every_red_flag_rule(kiosk, catalogue):
     kiosk.goto(kiosk.base + "/")
     rules = page_rules(kiosk)
-    assert rules["patterns"] == [p.pattern for p in catalogue.emergency_patterns]
-    assert rules["not_patterns"] == [p.pattern for p in catalogue.emergency_exceptions]
+    assert rules == red_flag_rules(catalogue)
+    assert [c["id"] for c in rules["categories"]] == [f.id for f in catalogue.red_flags]
+    assert sorted(every_source(rules)) == sorted(
+        [p.pattern for p in catalogue.red_flag_exceptions]
+        + [p.pattern for f in catalogue.red_flags for p in (*f.signals, *f.not_when)])
 
 
 def test_every_pattern_compiles_in_the_browser(kiosk):
     kiosk.goto(kiosk.base + "/")
-    # As the page compiles them, and with the "u" flag, which refuses the escapes JavaScript
-    # would otherwise read as plain letters (Python's \A, \Z) and so match differently.
-    broken = kiosk.evaluate("""rules => {
+    rules = page_rules(kiosk)
+    # As the page compiles them ("g"), and with the "u" flag, which refuses the escapes
+    # JavaScript would otherwise read as plain letters (Python's \A, \Z), so match otherwise.
+    broken = kiosk.evaluate("""sources => {
         const out = [];
-        for (const source of [...rules.patterns, ...rules.not_patterns]) {
-            for (const flags of ["", "u"]) {
+        for (const source of sources) {
+            for (const flags of ["g", "gu"]) {
                 try { new RegExp(source, flags); } catch (e) { out.push([source, flags, e.message]); }
             }
         }
         return out;
-    }""", page_rules(kiosk))
+    }""", every_source(rules))
     assert broken == []
-    assert kiosk.evaluate("rules => KioskRedFlags.compile(rules).broken", page_rules(kiosk)) == []
+    assert len(every_source(rules)) >= 20
 
 
 def test_python_only_patterns_are_caught(browser, kiosk_url):
@@ -93,31 +102,57 @@ def test_python_only_patterns_are_caught(browser, kiosk_url):
             try { new RegExp(source, "u"); return "ok"; } catch (e) { return "refused"; }
         })""", ["(?P<where>chest) pain", "\\Achest pain", "chest (pain|hurts)"])
         assert verdicts == ["refused", "refused", "ok"]
-        broken = page.evaluate("rules => KioskRedFlags.compile(rules).broken",
-                               {"patterns": ["(?P<where>chest) pain", "chest pain"],
-                                "not_patterns": []})
-        assert broken == ["(?P<where>chest) pain"]
+        refused = page.evaluate("""() => {
+            try {
+                new RedFlags({apostrophes: {}, everywhere: [], categories: [
+                    {id: "chest", signals: ["(?P<where>chest) pain"], not_when: []}]});
+                return false;
+            } catch (e) { return true; }
+        }""")
+        assert refused
     finally:
         context.close()
-    # Said out loud, where the kiosk tests and staff see it.
-    assert len(problems) == 1 and "cannot read" in problems[0]
+    assert foreign == [] and problems == []
 
 
 def test_browser_and_python_give_the_same_verdicts(kiosk, catalogue):
     kiosk.goto(kiosk.base + "/")
     questions = table_questions()
-    normalized = kiosk.evaluate("qs => qs.map(KioskRedFlags.normalize)", questions)
-    assert normalized == [python_normalized(q) for q in questions]
-    verdicts = kiosk.evaluate("""([rules, qs]) => {
-        const flags = KioskRedFlags.compile(rules);
-        return qs.map(q => flags.isRedFlag(q));
+    normalized = kiosk.evaluate("""([rules, qs]) => {
+        const flags = new RedFlags(rules);
+        return qs.map(q => flags.text(q));
     }""", [page_rules(kiosk), questions])
+    assert normalized == [red_flag_text(q) for q in questions]
+    verdicts = kiosk.evaluate(VERDICTS, [page_rules(kiosk), questions])
     expected = [python_verdict(catalogue, q) for q in questions]
     differ = [(q, js, py) for q, js, py in zip(questions, verdicts, expected, strict=True)
               if js != py]
     assert differ == []
-    # The table holds both kinds, so agreeing means something.
-    assert sum(expected) >= 20 and len(expected) - sum(expected) >= 200
+    # The table holds both kinds, and every category, so agreeing means something.
+    flagged = [v for v in expected if v]
+    assert len(flagged) >= 150 and len(expected) - len(flagged) >= 300
+    assert {f.id for f in catalogue.red_flags} <= set(flagged)
+
+
+def test_a_rule_the_browser_cannot_read_is_reported_and_the_kiosk_still_answers(
+        browser, catalogue, skill, exported):
+    unreadable = dataclasses.replace(catalogue.red_flags[0],
+                                     signals=(re.compile("(?P<where>chest) pain"),))
+    broken = dataclasses.replace(catalogue, red_flags=(unreadable, *catalogue.red_flags[1:]))
+    app = Flask("kiosk_unreadable_rule")
+    app.register_blueprint(kiosk_blueprint(broken, exported, skill=skill))
+    with serve(app) as base:
+        context, page, foreign, problems = open_page(browser, base)
+        try:
+            page.goto(base + "/")
+            ask = page.get_by_label("Type your question")
+            ask.fill("can I drive home afterwards?")
+            ask.press("Enter")
+            page.locator("#answer-title").filter(has_text="drive").wait_for()
+        finally:
+            context.close()
+    assert foreign == []
+    assert len(problems) == 1 and "cannot read" in problems[0]
 
 
 def test_red_flag_shows_the_emergency_with_the_server_stopped(browser, catalogue, skill,

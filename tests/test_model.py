@@ -167,3 +167,46 @@ def test_model_file_is_valid_json_under_the_size_limit():
     data = model_path("en-US").read_bytes()
     assert len(data) < 1_500_000
     json.loads(data)
+
+
+@pytest.mark.parametrize("template, complaint", [
+    ('"can i drive drive home after it"', "says the same word twice"),
+    ('"what \'s the rule on driving"', "has an apostrophe cut off from its word"),
+    ('"i a car to drive"', "has a pronoun with no verb"),
+    ('"can i drive a automatic"', "says 'a' before a vowel sound"),
+])
+def test_validate_rejects_a_garbled_generated_sample(responses_copy, template, complaint):
+    path = responses_copy / "en-US.toml"
+    anchor = '"can i get behind the wheel {afterwards|after}",'
+    text = path.read_text()
+    assert anchor in text
+    path.write_text(text.replace(anchor, f"{anchor}\n  {template},"))
+    problems = validate(load_catalogue(responses_dir=responses_copy))
+    assert any(p.startswith("DrivingIntent: sample") and complaint in p for p in problems), problems
+
+
+def test_the_shipped_samples_are_grammatical(catalogue):
+    from skill.model import garbled_samples
+
+    assert garbled_samples(catalogue) == []
+
+
+def test_the_model_carries_every_red_flag_category(catalogue):
+    model = interaction_model(catalogue)
+    [emergency] = [i for i in model["interactionModel"]["languageModel"]["intents"]
+                   if i["name"] == "EmergencyIntent"]
+    samples = set(emergency["samples"])
+    assert len(samples) >= 300
+    for flag in catalogue.red_flags:
+        assert len(flag.samples) >= 15, flag.id
+        assert set(flag.samples) <= samples, flag.id
+
+
+def test_validate_reports_a_red_flag_example_the_rules_miss(responses_copy):
+    path = responses_copy / "red-flags" / "en-US.toml"
+    text = path.read_text()
+    anchor = '  "my wife passed out in the kitchen",\n'
+    assert anchor in text
+    path.write_text(text.replace(anchor, anchor + '  "my wife is humming a tune",\n'))
+    problems = validate(load_catalogue(responses_dir=responses_copy))
+    assert "red flag fainting: 'my wife is humming a tune' must trigger it but does not" in problems

@@ -16,10 +16,12 @@ from cryptography.x509.verification import Store
 
 from skill import compat, verification
 from skill.verification import (
+    MAX_JSON_DEPTH,
     AlexaSdkVerifier,
     CertChainSource,
     VerificationError,
     cert_chain_url,
+    json_depth,
     verify_request,
 )
 from tests.pki import (
@@ -654,3 +656,33 @@ def test_signature_bytes_rejects_base64_with_trailing_garbage():
     assert verification.signature_bytes(good) == b"x" * 256
     with pytest.raises(VerificationError, match="not base64"):
         verification.signature_bytes(good + "!")
+
+
+# --- how deep a body nests, counted before parsing ----------------------------------------
+
+JSON_DEPTHS = {
+    "scalar": (b'"LaunchRequest"', 0),
+    "flat object": (b'{"a": 1, "b": [1, 2]}', 2),
+    "brackets inside strings": (b'{"q": "[[[{{{"}', 1),
+    "escaped quote before brackets": (b'{"q": "\\"[[["}', 1),
+    "escaped backslash then a real array": (b'{"q": "\\\\", "r": [[1]]}', 3),
+    "unclosed string swallows the rest": (b'["[[[[', 1),
+    "closing brackets first": (b"]]]]", 0),
+    "1000 arrays": (b"[" * 1000 + b"]" * 1000, 1000),
+}
+
+
+@pytest.mark.parametrize(("body", "depth"), JSON_DEPTHS.values(), ids=JSON_DEPTHS.keys())
+def test_json_depth_counts_nesting_outside_strings(body, depth):
+    assert json_depth(body) == depth
+
+
+def test_json_depth_scans_an_unclosed_string_of_escaped_quotes_once():
+    # Rescanning from every later quote would take minutes on this 128 KiB body.
+    body = b'["' + b'\\"[' * 43_000
+    assert json_depth(body) == 1
+
+
+def test_envelope_nested_deeper_than_the_limit_is_refused_before_parsing(pki, verify):
+    body = b'{"a":' * (MAX_JSON_DEPTH + 1) + b"1" + b"}" * (MAX_JSON_DEPTH + 1)
+    assert_rejected(verify, pki.signed_headers(body), body, f"{MAX_JSON_DEPTH} levels deep")

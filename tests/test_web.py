@@ -417,3 +417,116 @@ def test_each_request_is_deserialized_once(pki, config):
         response = post(client, *signed(pki, launch(pki)))
         assert response.status_code == 200
     assert len(calls) == 2
+
+
+# --- JSON nested too deep to parse safely -------------------------------------------------
+
+
+def nested_json(levels: int, bottom: str = '"bottom"') -> str:
+    """Return JSON objects nested levels deep (json.dumps itself would recurse that deep)."""
+    return '{"x":' * levels + bottom + "}" * levels
+
+
+def with_deep_attributes(pki, levels: int) -> bytes:
+    """Return a signed-ready LaunchRequest body whose session attributes nest levels deep."""
+    envelope = launch(pki)
+    envelope["session"]["attributes"] = {"deep": "PLACEHOLDER"}
+    return body_of(envelope).replace(b'"PLACEHOLDER"', nested_json(levels).encode())
+
+
+def test_a_kiosk_question_nested_1000_deep_answers_400(client):
+    body = nested_json(1000, '{"question": "Will I be asleep?"}')
+    response = client.post("/kiosk/ask", data=body, content_type="application/json")
+    assert "64 levels" in assert_json_error(response, 400)
+
+
+def test_alexa_body_nested_1000_deep_answers_400_in_insecure_dev(config):
+    client = create_app(config | {"INSECURE_DEV": True}).test_client()
+    response = post(client, nested_json(1000).encode(), {})
+    assert "64 levels" in assert_json_error(response, 400)
+
+
+def test_signed_alexa_body_nested_1000_deep_answers_400(pki, client):
+    body = nested_json(1000).encode()
+    assert "64 levels" in assert_json_error(post(client, body, pki.signed_headers(body)), 400)
+
+
+def test_signed_session_attributes_nested_490_deep_answer_400(pki, client):
+    body = with_deep_attributes(pki, 490)
+    assert "64 levels" in assert_json_error(post(client, body, pki.signed_headers(body)), 400)
+
+
+def test_session_attributes_nested_50_deep_are_still_answered(pki, client):
+    body = with_deep_attributes(pki, 50)
+    response = post(client, body, pki.signed_headers(body))
+    assert response.status_code == 200
+    assert response.get_json()["version"] == "1.0"
+
+
+def test_brackets_inside_a_kiosk_question_are_words_not_nesting(client):
+    question = "what about [" * 100 + "{" * 100
+    response = client.post("/kiosk/ask", json={"question": question[:400]})
+    assert response.status_code == 200
+
+
+# --- security headers on every response ---------------------------------------------------
+
+EVERY_KIND_OF_RESPONSE = {
+    "health check": ("GET", "/healthz", 200),
+    "unsigned Alexa request": ("POST", "/alexa", 400),
+    "wrong method": ("GET", "/alexa", 405),
+    "unknown path": ("GET", "/nowhere", 404),
+    "kiosk page": ("GET", "/", 200),
+    "kiosk questions": ("GET", "/kiosk/questions.json", 200),
+    "kiosk script": ("GET", "/kiosk/static/kiosk.js", 200),
+    "kiosk question": ("POST", "/kiosk/ask", 400),
+    "missing clip": ("GET", "/audio/missing.mp3", 404),
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"), EVERY_KIND_OF_RESPONSE.values(), ids=EVERY_KIND_OF_RESPONSE.keys()
+)
+def test_every_response_carries_the_security_headers(client, method, path, status):
+    with client.open(path, method=method) as response:
+        assert response.status_code == status
+        headers = response.headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Referrer-Policy"] == "no-referrer"
+    features = {part.strip() for part in headers["Permissions-Policy"].split(",")}
+    assert {"microphone=()", "camera=()", "geolocation=()"} <= features
+
+
+def test_the_kiosk_page_keeps_its_own_content_security_policy(client):
+    from skill.kiosk import CONTENT_SECURITY_POLICY
+
+    assert client.get("/").headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert client.get("/healthz").headers["Content-Security-Policy"].startswith("default-src")
+
+
+# --- exported audio: regular files inside the folder only ---------------------------------
+
+
+def test_audio_never_follows_a_symlink_under_a_listed_name(tmp_path):
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    clip = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 4
+    (folder / "real.mp3").write_bytes(clip)
+    (folder / "passwd.mp3").symlink_to("/etc/passwd")
+    (folder / "alias.mp3").symlink_to(folder / "real.mp3")
+    (folder / "subfolder.mp3").mkdir()
+    listed = ["real.mp3", "passwd.mp3", "alias.mp3", "subfolder.mp3"]
+    manifest = {"clips": [{"id": f"clip{n}", "file": name} for n, name in enumerate(listed)]}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    app = create_app({"INSECURE_DEV": True, "KIOSK_AUDIO_DIR": str(folder)})
+    client = app.test_client()
+
+    with client.get("/audio/real.mp3") as served:
+        assert served.status_code == 200 and served.mimetype == "audio/mpeg"
+        assert served.get_data() == clip
+    for name in ("passwd.mp3", "alias.mp3", "subfolder.mp3"):
+        refused = client.get(f"/audio/{name}")
+        assert refused.status_code == 404, name
+        assert b"root:" not in refused.get_data()

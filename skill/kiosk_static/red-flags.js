@@ -1,0 +1,55 @@
+// The red-flag check, run in the page before a typed question goes to the server, so an
+// emergency is answered even when the server cannot be reached. Same rules and the same
+// reading of the question as the server: skill/catalogue.py red_flag_text() and
+// Catalogue.red_flag(). A signal is set aside only when a not_when phrase covers it whole.
+(function (global) {
+  "use strict";
+
+  function compile(sources) {
+    return sources.map(function (source) { return new RegExp(source, "g"); });
+  }
+
+  function spans(pattern, text) {
+    return Array.from(text.matchAll(pattern), function (m) {
+      return [m.index, m.index + m[0].length];
+    });
+  }
+
+  function RedFlags(rules) {
+    this.apostrophes = rules.apostrophes;
+    this.everywhere = compile(rules.everywhere);
+    this.categories = rules.categories.map(function (category) {
+      return { id: category.id, signals: compile(category.signals),
+               notWhen: compile(category.not_when) };
+    });
+  }
+
+  // Lower case, plain apostrophes, everything but a-z, 0-9, ' and space made a space.
+  RedFlags.prototype.text = function (question) {
+    const apostrophes = this.apostrophes;
+    const cleaned = question.toLowerCase().replace(/\u2019/g, "'").replace(/[^a-z0-9' ]+/g, " ");
+    return cleaned.split(" ").filter(Boolean).map(function (word) {
+      return Object.prototype.hasOwnProperty.call(apostrophes, word) ? apostrophes[word] : word;
+    }).join(" ");
+  };
+
+  // Return the id of the first category the question names, or null.
+  RedFlags.prototype.find = function (question) {
+    const text = this.text(question);
+    for (const category of this.categories) {
+      const covers = [];
+      for (const pattern of this.everywhere.concat(category.notWhen)) {
+        covers.push.apply(covers, spans(pattern, text));
+      }
+      for (const signal of category.signals) {
+        for (const [start, end] of spans(signal, text)) {
+          const setAside = covers.some(function (c) { return c[0] <= start && end <= c[1]; });
+          if (!setAside) return category.id;
+        }
+      }
+    }
+    return null;
+  };
+
+  global.RedFlags = RedFlags;
+})(window);
