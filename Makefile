@@ -10,6 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 NGINX   ?= /usr/sbin/nginx
+PDFTOTEXT ?= /usr/bin/pdftotext
 # How to run apt-get for the packages the tests drive: as root, or with passwordless sudo;
 # empty means neither, and `make test` says what to run instead. Worked out only when needed.
 APT_GET ?= $(shell if [ "$$(id -u)" = 0 ]; then echo apt-get; \
@@ -76,12 +77,14 @@ check: $(VENV)/.dev
 	$(PY) -m skill build-model --check
 	$(PY) -m skill validate
 
-# Debian packages the tests drive: Chromium for the kiosk, nginx for the TLS front. Checked
+# Debian packages the tests drive: Chromium for the kiosk, nginx for the TLS front,
+# poppler-utils to read the handout PDF back. Checked
 # before anything else, so a missing one stops `make test` at once, not after the installs.
 browser:
 	@missing=""; \
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
 	test -x $(NGINX) || missing="$$missing nginx"; \
+	test -x $(PDFTOTEXT) || missing="$$missing poppler-utils"; \
 	[ -n "$$missing" ] || exit 0; \
 	apt_get="$(APT_GET)"; \
 	if [ -z "$$apt_get" ]; then \
@@ -89,10 +92,10 @@ browser:
 	    "sudo apt-get install -y$$missing"; \
 	  exit 1; \
 	fi; \
-	echo "Installing Debian's$$missing for the kiosk and TLS front tests ($$apt_get)..."; \
+	echo "Installing Debian's$$missing for the kiosk, handout and TLS front tests ($$apt_get)..."; \
 	$$apt_get update -qq && DEBIAN_FRONTEND=noninteractive $$apt_get install -y -qq$$missing; \
-	test -x $(CHROMIUM) && test -x $(NGINX) || { \
-	  echo "Still missing after the install: $(CHROMIUM) or $(NGINX)."; exit 1; }
+	test -x $(CHROMIUM) && test -x $(NGINX) && test -x $(PDFTOTEXT) || { \
+	  echo "Still missing after the install: $(CHROMIUM), $(NGINX) or $(PDFTOTEXT)."; exit 1; }
 
 # One line about what this Node version can do; only older than 18 stops the tests.
 node:

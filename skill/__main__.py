@@ -165,6 +165,20 @@ def export_audio(args: argparse.Namespace) -> int:
     return 0
 
 
+def handout(args: argparse.Namespace) -> int:
+    """Print every question and answer, the steps and the safety lines to a PDF."""
+    from skill.handout import HandoutError, write_handout_pdf
+
+    catalogue = load_catalogue(args.locale)
+    try:
+        out = write_handout_pdf(catalogue, args.out, paper=args.paper)
+    except HandoutError as error:
+        print(f"Cannot write the handout: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote the handout to {out} ({args.paper}).")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Describe the commands."""
     top = argparse.ArgumentParser(
@@ -204,6 +218,11 @@ def parser() -> argparse.ArgumentParser:
                           "(default: %(default)s)")
     sub.add_argument("--force", action="store_true",
                      help="render every clip again, ignoring the cache")
+    sub = command("handout", handout,
+                  "print every question and answer to a PDF to take home (headless Chromium)")
+    sub.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF to write")
+    sub.add_argument("--paper", choices=("A4", "Letter"), default="A4",
+                     help="paper size (default: %(default)s)")
     return top
 
 

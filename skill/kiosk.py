@@ -37,7 +37,9 @@ from skill.catalogue import (
     step_clip_id,
 )
 from skill.clips import ClipLibrary, audio_dir, matching_clip, read_manifest
+from skill.handout import HandoutLinks, render_handout
 from skill.local import Conversation, answer_question
+from skill.matcher import red_flag_rules
 
 logger = logging.getLogger("skill.kiosk")
 
@@ -49,6 +51,9 @@ DEFAULT_IDLE_SECONDS = 120
 # day-long cache is safe.
 AUDIO_MAX_AGE_SECONDS = 24 * 60 * 60
 EMERGENCY_INTENT = "EmergencyIntent"
+# "Did you mean?" offers at most this many topics when the matcher is unsure.
+MAX_CHOICES = 3
+DID_YOU_MEAN = "Did you mean:"
 # Groups shown as headings on the page, in this order; the emergency topic is never a button.
 PAGE_GROUPS = ("about", "day", "after", "contact")
 
@@ -114,6 +119,10 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
             ]
         return entry
 
+    def choice_entry(topic: Topic) -> dict[str, Any]:
+        entry = topic_entry(topic)
+        return {key: entry[key] for key in ("intent", "label", "caption", "audio")}
+
     def page_data() -> dict[str, Any]:
         groups = []
         for group in PAGE_GROUPS:
@@ -126,11 +135,15 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
         return {
             "locale": catalogue.locale,
             "clinic": {"name": catalogue.clinic.name, "phone": catalogue.clinic.phone,
-                       "contact": catalogue.clinic.contact_sentence()},
+                       "contact": catalogue.clinic.contact_sentence(),
+                       "emergency_number": catalogue.clinic.get("emergency_number")},
             "groups": groups,
             "emergency": topic_entry(emergency) if emergency else None,
             "fallback": {"caption": catalogue.prompts["fallback"],
                          "audio": playable_url(FALLBACK_CLIP_ID)},
+            # The page runs the same red-flag rules itself, so a typed emergency is shown
+            # even when this server cannot be reached (see kiosk_static/red-flags.js).
+            "red_flags": red_flag_rules(catalogue),
         }
 
     @blueprint.get("/")
@@ -140,6 +153,14 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
         data = page_data()
         return render_template("kiosk/index.html", data=data, idle_seconds=idle_seconds,
                                lang=catalogue.locale)
+
+    @blueprint.get("/handout")
+    def handout() -> str:
+        """Show every question and answer as one page to print and take home."""
+        links = HandoutLinks(stylesheet=url_for("kiosk.static", filename="handout.css"),
+                             script=url_for("kiosk.static", filename="handout.js"),
+                             back=url_for("kiosk.page"))
+        return render_handout(catalogue, links, idle_seconds=idle_seconds)
 
     @blueprint.get("/kiosk/questions.json")
     def questions() -> Response:
@@ -159,9 +180,18 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
             return _refuse("Please type a question first.")
         if len(question) > MAX_QUESTION_CHARS:
             return _refuse(f"Please keep your question under {MAX_QUESTION_CHARS} characters.")
-        answer = answer_question(Conversation(skill, catalogue), matcher, question.strip())
+        seen = _SeenMatch(matcher)
+        answer = answer_question(Conversation(skill, catalogue), seen, question.strip())
+        # Likely topics when the matcher is unsure; older answers carried them only on the
+        # match itself, so read both.
+        choices = answer.get("choices") or list(getattr(seen.last, "choices", None) or [])
+        answer["choices"] = [choice_entry(catalogue.topics[name]) for name in choices
+                             if isinstance(name, str) and name in catalogue.topics][:MAX_CHOICES]
         topic = catalogue.topics.get(answer["intent"])
-        if topic is not None:
+        if answer["choices"] and topic is None:
+            # The page shows the choices under this heading; none of them is played yet.
+            answer.update(title=DID_YOU_MEAN, caption="", audio=None)
+        elif topic is not None:
             entry = topic_entry(topic)
             answer.update(title=topic.question, caption=entry["caption"], audio=entry["audio"])
         elif answer["intent"] == FALLBACK_INTENT:
@@ -213,6 +243,18 @@ def kiosk_from_settings(settings: Mapping[str, Any] | None = None, skill=None) -
     folder = setting(AUDIO_DIR_SETTING) or audio_dir(locale)
     idle = int(setting(IDLE_SETTING) or DEFAULT_IDLE_SECONDS)
     return kiosk_blueprint(catalogue, folder, skill=skill, idle_seconds=idle)
+
+
+class _SeenMatch:
+    """Pass questions to a matcher and keep its last verdict, for the fields answers omit."""
+
+    def __init__(self, matcher):
+        self.matcher, self.last = matcher, None
+
+    def match(self, question: str):
+        """Match a question with the wrapped matcher and remember the verdict."""
+        self.last = self.matcher.match(question)
+        return self.last
 
 
 def _plain_name(name: object) -> bool:

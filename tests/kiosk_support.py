@@ -38,10 +38,29 @@ def export_audio(catalogue: Catalogue, out: Path) -> Path:
     return out
 
 
+def closing_bodies(app):
+    """Wrap a WSGI app so every response body is closed even when the client hangs up.
+
+    Werkzeug's development server reads the socket once more before it closes the body, so
+    a browser dropping a clip mid-transfer (a closed page, another clip chosen) leaves the
+    MP3 file open and a ResourceWarning for whichever test runs next. A generator's finally
+    runs when the body is used up, and when the server drops it.
+    """
+    def wrapped(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+    return wrapped
+
+
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
     """Serve app on an ephemeral loopback port in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_bodies(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="kiosk-test-server", daemon=True)
     thread.start()
     try:

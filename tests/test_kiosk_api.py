@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import re
 import shutil
 
 import pytest
 from flask import Flask
 
-from skill.catalogue import intro_clip_id, step_clip_id
+from skill.catalogue import APOSTROPHES, Clinic, intro_clip_id, step_clip_id
 from skill.kiosk import MAX_QUESTION_CHARS, kiosk_blueprint, kiosk_from_settings
 from tests.kiosk_support import export_audio
 
@@ -231,3 +233,28 @@ def test_settings_choose_the_audio_folder_and_idle_time(exported, skill):
     assert 'data-idle-seconds="45"' in client.get("/").get_data(as_text=True)
     listed = client.get("/kiosk/questions.json").get_json()["groups"][0]["questions"]
     assert all(q["audio"] for q in listed)
+
+
+def test_page_data_carries_the_red_flag_rules(client, catalogue):
+    rules = client.get("/kiosk/questions.json").get_json()["red_flags"]
+    assert rules["apostrophes"] == APOSTROPHES
+    assert rules["everywhere"] == [p.pattern for p in catalogue.red_flag_exceptions]
+    assert [(c["id"], c["signals"], c["not_when"]) for c in rules["categories"]] == [
+        (f.id, [p.pattern for p in f.signals], [p.pattern for p in f.not_when])
+        for f in catalogue.red_flags]
+    assert len(rules["categories"]) >= 6
+
+
+@pytest.mark.parametrize(("number", "expected", "absent"), [
+    ("911", "call 911 now", "local emergency number"),
+    ("", "call your local emergency number", "now."),
+])
+def test_disclaimer_names_the_clinics_emergency_number(catalogue, skill, exported, number,
+                                                       expected, absent):
+    values = {**catalogue.clinic.values, "emergency_number": number}
+    clinic_catalogue = dataclasses.replace(catalogue, clinic=Clinic(values))
+    page = kiosk_app(clinic_catalogue, skill, exported).test_client().get("/").get_data(
+        as_text=True)
+    disclaimer = " ".join(re.search(r'<p class="disclaimer".*?</p>', page, re.S).group().split())
+    assert expected in disclaimer
+    assert absent not in disclaimer

@@ -18,6 +18,12 @@
   const backButton = document.getElementById("back-to-list");
   const questions = document.getElementById("questions");
   const start = document.getElementById("start");
+  const choiceList = document.getElementById("choices");
+
+  const redFlags = readRedFlags(data.red_flags);
+  const emergencyClip = data.emergency
+    ? { title: "", caption: data.emergency.caption, audio: data.emergency.audio }
+    : null;
 
   const NO_RECORDING = "There is no recording of this answer, so it is shown as text only.";
   const CANNOT_PLAY = "The recording could not be played, so the answer is shown as text only.";
@@ -42,6 +48,23 @@
   let current = null;       // the clip on screen
   let activeButton = null;  // the button that started it
   let askNumber = 0;        // answers to older questions are dropped when they arrive late
+  // An emergency message stays on screen through the idle reset until someone touches it.
+  let holdingEmergency = false;
+
+  // The page's own red-flag check (red-flags.js). A rule this browser cannot read is said
+  // out loud in the console; the server still checks every question it can be reached for.
+  function readRedFlags(rules) {
+    try {
+      return new RedFlags(rules);
+    } catch (error) {
+      console.error("Red-flag rules this browser cannot read: " + error.message);
+      return null;
+    }
+  }
+
+  function isRedFlag(question) {
+    return redFlags !== null && redFlags.find(question) !== null;
+  }
 
   function stopAudio() {
     player.pause();
@@ -54,17 +77,51 @@
     player.load();
     current = null;
     activeButton = null;
+    holdingEmergency = false;
     emergency.textContent = "";
     title.textContent = "";
     caption.textContent = "";
     note.textContent = "";
+    title.hidden = true;
+    clearChoices();
     nextButton.hidden = true;
     backButton.hidden = true;
     answer.classList.remove("shown");
   }
 
+  function clearChoices() {
+    choiceList.replaceChildren();
+    choiceList.hidden = true;
+  }
+
   function scrollBehavior() {
     return window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+  }
+
+  // Focus only once the target is on screen, so focus never lands somewhere out of sight.
+  function scrollThenFocus(target, block) {
+    let done = false;
+    function focusTarget() {
+      if (done) return;
+      done = true;
+      window.removeEventListener("scrollend", focusTarget);
+      target.focus({ preventScroll: true });
+    }
+    const box = target.getBoundingClientRect();
+    const behavior = scrollBehavior();
+    if (box.top >= 0 && box.bottom <= window.innerHeight) {
+      // Stop any smooth scroll still under way, which would carry the target off screen.
+      window.scrollTo({ top: window.scrollY, left: window.scrollX, behavior: "instant" });
+      focusTarget();
+      return;
+    }
+    target.scrollIntoView({ block: block, behavior: behavior });
+    if (behavior === "auto") {
+      focusTarget();
+    } else {
+      window.addEventListener("scrollend", focusTarget);
+      setTimeout(focusTarget, 1500);  // in case the list was already where it would go
+    }
   }
 
   function bringIntoView(element) {
@@ -79,10 +136,15 @@
     stopAudio();
     current = clip;
     activeButton = button || null;
+    holdingEmergency = Boolean(isEmergency);
+    clearChoices();
     emergency.textContent = isEmergency ? clip.caption : "";
     title.textContent = isEmergency ? "" : clip.title;
+    // An empty heading is noise to a screen reader; the live region around it stays.
+    title.hidden = !title.textContent;
     caption.textContent = isEmergency ? "" : clip.caption;
-    note.textContent = clip.audio ? "" : NO_RECORDING;
+    // The emergency box says all there is to say; a note about its recording would distract.
+    note.textContent = clip.audio || isEmergency ? "" : NO_RECORDING;
     answer.classList.toggle("shown", !isEmergency);
     updateNextStep();
     // On a narrow or portrait screen the answer sits above the list, so the list scrolls
@@ -99,7 +161,9 @@
     player.src = clip.audio;
     player.play().catch(function (error) {
       // AbortError only means another clip was chosen before this one started.
-      if (error.name !== "AbortError" && current === clip) note.textContent = CANNOT_PLAY;
+      if (error.name !== "AbortError" && current === clip && !isEmergency) {
+        note.textContent = CANNOT_PLAY;
+      }
     });
   }
 
@@ -125,16 +189,48 @@
     const step = current.steps[current.next];
     const button = document.querySelector('button[data-clip="' + step.id + '"]');
     present(clips[step.id], button, false);
+    // After the last step the Next button goes; focus moves to the step's heading instead
+    // of dropping to the page.
+    if (nextButton.hidden) title.focus({ preventScroll: true });
   });
 
   stopButton.addEventListener("click", stopAudio);
   player.addEventListener("ended", stopAudio);
   player.addEventListener("error", function () {
     if (current && current.audio && player.getAttribute("src")) {
-      note.textContent = CANNOT_PLAY;
+      if (!emergency.textContent) note.textContent = CANNOT_PLAY;
       stopAudio();
     }
   });
+
+  // "Did you mean?": the likely topics as large buttons; a tap plays that topic's answer.
+  function showChoices(reply) {
+    present({ title: reply.title, caption: "", audio: null }, null, false);
+    note.textContent = "";  // nothing is played until a choice is tapped
+    for (const choice of reply.choices) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "question choice";
+      button.dataset.choice = choice.intent;
+      button.textContent = choice.label;
+      button.addEventListener("click", function () { playChoice(choice); });
+      const item = document.createElement("li");
+      item.appendChild(button);
+      choiceList.appendChild(item);
+    }
+    choiceList.hidden = false;
+  }
+
+  function playChoice(choice) {
+    const isEmergency = choice.intent === data.emergency?.intent;
+    const clip = isEmergency ? emergencyClip : clips[choice.intent]
+      || { title: choice.label, caption: choice.caption, audio: choice.audio };
+    const listed = questions.querySelector(
+      'button.question[data-clip="' + CSS.escape(choice.intent) + '"]');
+    present(clip, listed, isEmergency);
+    // The tapped choice went with the list: keep focus on what took its place.
+    (isEmergency ? emergency : title).focus({ preventScroll: true });
+  }
 
   function showMessage(text) {
     present({ title: "", caption: text, audio: null }, null, false);
@@ -144,9 +240,8 @@
   backButton.addEventListener("click", function () {
     const clip = backButton.dataset.clip;
     const tapped = clip ? questions.querySelector('[data-clip="' + CSS.escape(clip) + '"]') : null;
-    const target = tapped || questions;
-    target.scrollIntoView({ block: "center", behavior: scrollBehavior() });
-    target.focus({ preventScroll: true });
+    // The whole list is taller than the screen: show its start, not its middle.
+    scrollThenFocus(tapped || questions, tapped ? "center" : "start");
   });
 
   form.addEventListener("submit", function (event) {
@@ -158,6 +253,11 @@
       return;
     }
     const number = ++askNumber;
+    if (emergencyClip && isRedFlag(question)) {
+      // Checked here first: an emergency never waits for, or needs, the server.
+      present(emergencyClip, null, true);
+      return;
+    }
     showMessage("Finding the answer…");
     fetch(body.dataset.askUrl, {
       method: "POST",
@@ -169,6 +269,8 @@
           if (number !== askNumber) return;
           if (!response.ok) {
             showMessage(reply.error || "Sorry, that did not work. Please try again.");
+          } else if (reply.choices && reply.choices.length) {
+            showChoices(reply);
           } else {
             present({ title: reply.title || "Your question", caption: reply.caption,
                       audio: reply.audio }, null, reply.emergency);
@@ -192,6 +294,7 @@
   function touched() {
     lastActivity = Date.now();
     atStart = false;
+    holdingEmergency = false;
   }
   for (const name of ["pointerdown", "keydown", "input", "wheel", "touchstart"]) {
     window.addEventListener(name, touched, { capture: true, passive: true });
@@ -212,6 +315,7 @@
 
   setInterval(function () {
     if (!player.paused) lastActivity = Date.now();
+    if (holdingEmergency) return;
     if (!atStart && Date.now() - lastActivity >= idleSeconds * 1000) resetToStart();
   }, 250);
 })();
