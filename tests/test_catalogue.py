@@ -351,6 +351,8 @@ CATALOGUE, CLINIC, RED_FLAGS = "en-US.toml", "clinic.toml", "red-flags/en-US.tom
     (CATALOGUE, bad_byte(r'^welcome = "Hello'), r"line \d+ \(prompts\.welcome\): byte 0xe9 is not UTF-8"),
     (CLINIC, bad_byte(r'^name = "Example'), r"line \d+ \(name\): byte 0xe9 is not UTF-8"),
     (RED_FLAGS, bad_byte(r'^name = "Fever'), r"line \d+ \(category\.name\): byte 0xe9 is not"),
+    (CATALOGUE, sub(r"^\[matcher\]$", '[[emergency]]\npatterns = ["chest pain"]\n\n[matcher]'),
+     r"en-US\.toml\.emergency: unknown key \(expected one of: groups, invocation_name, lexicon"),
     (RED_FLAGS, sub(r"^\[everywhere\]$", "[[everywhere]]"),
      r"everywhere: must be one table: write \[everywhere\] once, not \[\[everywhere\]\]"),
     (RED_FLAGS, one_category_as_table,
