@@ -121,7 +121,7 @@ def main() -> int:
     failed = False
     for path in args.files:
         result = evaluate(matcher, read_questions(path))
-        blind = "blind" in path.name
+        blind = path.name.startswith("en-US.blind")
         print(f"\n{path.name} ({'blind' if blind else 'development'}, "
               f"{result['questions']} questions)")
         for name, target, higher in TARGETS:

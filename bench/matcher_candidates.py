@@ -122,9 +122,12 @@ def out_of_fold(candidate, catalogue, rows):
 
 def score(result) -> tuple:
     """Rank thresholds: meet the safety limits first, then offer and decline the most."""
-    safe = result["false emergencies"] <= 0.01 and result["confident wrong topic"] <= 0.01
-    # A wrong answer or a false alarm costs more than a decline or a "Did you mean".
-    harm = result["false emergencies"] + result["confident wrong topic"]
+    safe = (result["red-flag recall"] == 1.0 and result["false emergencies"] <= 0.01
+            and result["confident wrong topic"] <= 0.01)
+    # A missed red flag is the worst mistake; a wrong answer or a false alarm costs more
+    # than a decline or a "Did you mean".
+    harm = (10 * (1 - result["red-flag recall"]) + result["false emergencies"]
+            + result["confident wrong topic"])
     return (safe, result["in-scope offered"] + result["out-of-scope declined"]
             + 0.25 * result["in-scope answered"] - 4 * harm)
 

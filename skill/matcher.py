@@ -39,7 +39,7 @@ QUESTION_SETS = PROJECT_ROOT / "bench" / "questions"
 # The development sets the matcher learns from. The blind sets (en-US.blind*.tsv) are never
 # read here: they measure how well it generalises.
 DEVELOPMENT_SETS = ("tsv", "heldout.tsv", "nearmiss.tsv", "paraphrase.tsv", "recovery.tsv",
-                    "redflags.tsv")
+                    "redflags.tsv", "declines.tsv", "retired-blind.tsv")
 CACHE_DIR = PROJECT_ROOT / "build" / "matcher"
 # Bump when the features, model or training data change shape, so old caches are not used.
 MODEL_VERSION = 3
@@ -64,7 +64,7 @@ class Thresholds:
     choice: float = 0.15
     decline: float = 0.3
     # The learned red-flag backstop, below the rules.
-    emergency: float = 0.7
+    emergency: float = 0.5
 
 
 # Chosen by cross-validation on the development sets (bench/matcher_candidates.py).
