@@ -17,12 +17,14 @@ import requests
 from skill.__main__ import main
 from skill.audio import EspeakEngine, GTTSEngine, SpeechError
 from skill.audio.export import (
+    CLIP_FILE,
     PLAYLIST,
     TRANSCRIPT,
     ClipSpeaker,
     ExportError,
     Progress,
     album_name,
+    clip_file_name,
     engine_settings,
     export_audio,
 )
@@ -41,6 +43,16 @@ def clip_files(folder: Path) -> set[str]:
     return {path.name for path in folder.glob("*.mp3")}
 
 
+def clip_ids_on_disk(folder: Path) -> set[str]:
+    """Return the clip ids named by the MP3 files in folder."""
+    return {CLIP_FILE.fullmatch(name)["id"] for name in clip_files(folder)}
+
+
+def file_of(folder: Path, clip_id: str) -> str:
+    """Return the file the manifest lists for a clip."""
+    return {e["id"]: e["file"] for e in manifest_of(folder)["clips"]}[clip_id]
+
+
 def assert_consistent(folder: Path) -> None:
     """No partial or empty files, and every manifest entry names a file with its hash."""
     assert not [path.name for path in folder.iterdir() if path.name.endswith(".part")]
@@ -48,6 +60,8 @@ def assert_consistent(folder: Path) -> None:
     for entry in manifest_of(folder)["clips"]:
         data = (folder / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["id"]
+        assert len(data) == entry["bytes"], entry["id"]
+        assert entry["file"] == clip_file_name(entry["id"], data)
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +103,10 @@ def test_full_export_renders_every_clip_once(exported, shipped):
     ids = [clip.id for clip in shipped.clips()]
     assert len(ids) >= 20
     assert result.rendered == ids and not result.cached and not result.failed
-    assert clip_files(folder) == {f"{clip_id}.mp3" for clip_id in ids}
-    assert {"DrivingIntent.mp3", "ProcedureStepsIntent.step-3.mp3"} <= clip_files(folder)
+    assert clip_files(folder) == {entry["file"] for entry in manifest_of(folder)["clips"]}
+    assert clip_ids_on_disk(folder) == set(ids)
+    assert re.fullmatch(r"DrivingIntent\.[0-9a-f]{12}\.mp3", file_of(folder, "DrivingIntent"))
+    assert file_of(folder, "ProcedureStepsIntent.step-3").startswith("ProcedureStepsIntent.step-3.")
     assert f"[ 1/{len(ids)}] {ids[0]}: rendered with espeak" in progress
 
 
@@ -118,7 +134,7 @@ def test_manifest_describes_each_file_exactly(exported, shipped):
     assert [entry["id"] for entry in manifest["clips"]] == [clip.id for clip in clips]
     for clip, entry in zip(clips, manifest["clips"], strict=True):
         data = (folder / entry["file"]).read_bytes()
-        assert entry["file"] == f"{clip.id}.mp3"
+        assert entry["file"] == f"{clip.id}.{entry['sha256'][:12]}.mp3"
         assert (entry["intent"], entry["title"], entry["text"], entry["source"]) == (
             clip.intent, clip.title, clip.text, clip.source)
         assert entry["engine"] == "espeak"
@@ -144,8 +160,9 @@ def test_playlist_lists_each_answer_with_its_duration(exported, shipped):
         assert int(seconds) == max(1, round(entries[file]["duration_s"]))
     files = [file for _, file in pairs]
     # The procedure plays step by step; its joined whole would say everything twice.
-    assert "ProcedureStepsIntent.step-1.mp3" in files and "ProcedureStepsIntent.mp3" not in files
-    assert "DrivingIntent.mp3" in files
+    assert file_of(folder, "ProcedureStepsIntent.step-1") in files
+    assert file_of(folder, "ProcedureStepsIntent") not in files
+    assert file_of(folder, "DrivingIntent") in files
 
 
 def test_transcript_has_every_question_and_answer_by_group(exported, shipped):
@@ -192,15 +209,18 @@ def test_changing_one_answer_rerenders_that_clip_only(export_copy, shipped, resp
     with_changed_text(responses_copy, old, CHANGED_DRIVING)
     changed = load_catalogue("en-US", responses_dir=responses_copy)
     untouched = {path.name: path.read_bytes() for path in export_copy.glob("*.mp3")}
+    old_file = file_of(export_copy, "DrivingIntent")
     result = export_audio(changed, export_copy, engine="espeak")
     assert result.rendered == ["DrivingIntent"]
     assert len(result.cached) == len(shipped.clips()) - 1
     entry = {e["id"]: e for e in manifest_of(export_copy)["clips"]}["DrivingIntent"]
     assert entry["text"] == CHANGED_DRIVING
     for name, data in untouched.items():
-        if name != "DrivingIntent.mp3":
+        if name != old_file:
             assert (export_copy / name).read_bytes() == data, name
-    assert (export_copy / "DrivingIntent.mp3").read_bytes() != untouched["DrivingIntent.mp3"]
+    # The new audio has a new name; the old file goes once the new manifest is in place.
+    assert entry["file"] != old_file and not (export_copy / old_file).exists()
+    assert clip_files(export_copy) == set(untouched) - {old_file} | {entry["file"]}
     assert_consistent(export_copy)
 
 
@@ -210,7 +230,7 @@ def test_a_new_title_retags_without_rendering(export_copy, shipped, responses_co
     changed = load_catalogue("en-US", responses_dir=responses_copy)
     result = export_audio(changed, export_copy, engine="espeak")
     assert result.rendered == []
-    data = (export_copy / "DrivingIntent.mp3").read_bytes()
+    data = (export_copy / file_of(export_copy, "DrivingIntent")).read_bytes()
     assert read_id3v2_text(data)["TIT2"] == "May I drive after kyphoplasty?"
     assert check_alexa_compliant(data) == []
     assert_consistent(export_copy)
@@ -242,10 +262,10 @@ def test_clips_gone_from_the_catalogue_are_removed(export_copy, responses_copy):
     (export_copy / "music.mp3").write_bytes(gtts_like_mp3())  # not ours: must be left alone
     result = export_audio(smaller, export_copy, engine="espeak")
     assert result.removed == ["DrivingIntent"] and result.rendered == []
-    assert not (export_copy / "DrivingIntent.mp3").exists()
+    assert "DrivingIntent" not in clip_ids_on_disk(export_copy)
     assert (export_copy / "music.mp3").exists()
     assert "DrivingIntent" not in {e["id"] for e in manifest_of(export_copy)["clips"]}
-    assert "DrivingIntent.mp3" not in (export_copy / PLAYLIST).read_text()
+    assert "DrivingIntent." not in (export_copy / PLAYLIST).read_text()
     assert "Removed clips no longer in the catalogue: DrivingIntent." in result.summary()
 
 
@@ -272,7 +292,7 @@ def test_an_interrupted_export_leaves_a_consistent_folder_and_resumes(tmp_path, 
     with pytest.raises(KeyboardInterrupt):
         export_audio(shipped, folder, engine="espeak", espeak=InterruptedOnThird())
     first_two = [clip.id for clip in shipped.clips()[:2]]
-    assert clip_files(folder) == {f"{clip_id}.mp3" for clip_id in first_two}
+    assert clip_ids_on_disk(folder) == set(first_two)
     assert [entry["id"] for entry in manifest_of(folder)["clips"]] == first_two
     assert_consistent(folder)
     (folder / ".DrivingIntent.mp3.k1ll3d.part").write_bytes(b"half a clip")  # from a kill -9
@@ -395,7 +415,7 @@ def test_a_failing_clip_fails_the_command_naming_it(export_copy, monkeypatch, ca
             return super().synthesize(text)
 
     monkeypatch.setattr(export, "EspeakEngine", StumblesOnDriving)
-    (export_copy / "DrivingIntent.mp3").unlink()
+    (export_copy / file_of(export_copy, "DrivingIntent")).unlink()
     status = main(["export-audio", "--engine", "espeak", "--out", str(export_copy)])
     out, err = capsys.readouterr()
     assert status == 1
@@ -437,7 +457,8 @@ def test_the_skill_plays_fresh_clips_and_reads_changed_answers(exported, shipped
         return conversation.intent("DrivingIntent").ssml
 
     assert clip_problems(shipped) == []
-    assert '<audio src="https://example.org/audio/DrivingIntent.mp3"/>' in driving(shipped)
+    driving_file = file_of(folder, "DrivingIntent")
+    assert f'<audio src="https://example.org/audio/{driving_file}"/>' in driving(shipped)
 
     with_changed_text(responses_copy, shipped.topic("DrivingIntent").answer, CHANGED_DRIVING)
     changed = load_catalogue("en-US", responses_dir=responses_copy)
@@ -458,7 +479,8 @@ def test_the_skill_says_its_fallback_in_the_recorded_voice(exported, shipped, mo
     conversation = Conversation(build_skill(shipped), shipped)
     conversation.launch()
     reply = conversation.intent("AMAZON.FallbackIntent")
-    assert reply.ssml.startswith('<speak><audio src="https://example.org/audio/fallback.mp3"/>')
+    fallback_file = file_of(folder, "fallback")
+    assert reply.ssml.startswith(f'<speak><audio src="https://example.org/audio/{fallback_file}"/>')
     # The reprompt stays words: it is short and not recorded.
     reprompt = to_ssml(shipped.prompts["fallback_reprompt"], shipped)
     assert reply.reprompt == f"<speak>{reprompt}</speak>"

@@ -5,6 +5,11 @@ for, that engine's settings and PIPELINE_VERSION. The key is also written into t
 ID3 tag, so a clip finished before an interrupted run is found and reused by the next one.
 A title or album change only rewrites the tag; the audio is kept.
 
+The folder survives a crash at any point (kill -9, a full disk): clip files are named by their
+content (`<clip id>.<first 12 hex of sha256>.mp3`) and written atomically beside the old ones,
+never over them; the manifest is swapped in last, and only then are files it no longer lists
+removed. A reader sees the old manifest with the old files or the new one with the new files.
+
 Under `--engine auto` a clip that gTTS could not read is spoken by espeak and cached like any
 other: the next run keeps it rather than asking Google again for every such clip (an offline
 machine would wait for gTTS's retries each time). `--force` re-renders everything, which
@@ -16,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 import textwrap
@@ -57,6 +63,10 @@ LOCK = ".export-audio.lock"
 KEY_TAG, ENGINE_TAG, FALLBACK_TAG = "content-key", "engine", "fallback"
 # Clip ids become file names and URLs, so they may not carry slashes or spaces.
 CLIP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+HASH_CHARS = 12  # of the sha256 in a clip's file name: plenty to tell one render from another
+# A clip file's name: its clip id, then (since pipeline 2) the start of its sha256.
+CLIP_FILE = re.compile(
+    rf"(?P<id>{CLIP_ID.pattern}?)(?:\.(?P<hash>[0-9a-f]{{{HASH_CHARS}}}))?\.mp3")
 # Google's regional accents, by locale; other locales use translate.google.com.
 GTTS_TLDS = {"en-GB": "co.uk", "en-AU": "com.au", "en-IN": "co.in", "en-CA": "ca"}
 ESPEAK_VOICES = {"en-US": "en-us", "en-GB": "en-gb"}
@@ -259,6 +269,11 @@ class _Found:
     fallback: str
 
 
+def clip_file_name(clip_id: str, data: bytes) -> str:
+    """Name a clip's file by its id and content, so a new render never replaces an old file."""
+    return f"{clip_id}.{hashlib.sha256(data).hexdigest()[:HASH_CHARS]}.mp3"
+
+
 def _reusable(path: Path, key: str) -> _Found | None:
     """Return a clip file already made for this content key and still playable, or None."""
     try:
@@ -268,6 +283,9 @@ def _reusable(path: Path, key: str) -> _Found | None:
         return None
     if tags.get(f"TXXX:{KEY_TAG}") != key or check_alexa_compliant(data):
         return None
+    named = CLIP_FILE.fullmatch(path.name)
+    if named and named["hash"] and not hashlib.sha256(data).hexdigest().startswith(named["hash"]):
+        return None  # not the bytes its name promises (damaged after the export wrote it)
     return _Found(data, tags.get(f"TXXX:{ENGINE_TAG}", ""), tags.get(f"TXXX:{FALLBACK_TAG}", ""))
 
 
@@ -290,8 +308,8 @@ def _tagged(mp3: bytes, clip: Clip, album: str, key: str, spoken: Spoken | _Foun
 
 def _entry(clip: Clip, data: bytes, key: str, engine: str, fallback: str) -> dict:
     entry = {
-        "id": clip.id, "file": f"{clip.id}.mp3", "intent": clip.intent, "title": clip.title,
-        "text": clip.text, "source": clip.source, "engine": engine,
+        "id": clip.id, "file": clip_file_name(clip.id, data), "intent": clip.intent,
+        "title": clip.title, "text": clip.text, "source": clip.source, "engine": engine,
         "duration_s": round(describe(data).duration, 3), "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(), "content_key": key,
     }
@@ -310,6 +328,20 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make the renames so far durable, so the manifest never lands before its files do."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _cannot_write(path: Path, error: OSError) -> ExportError:
+    return ExportError(f"Cannot write {path}: {error.strerror or error}. The folder still holds "
+                       "the previous export, complete; free some space and run again.")
+
+
 class _Export:
     """One run of the export into one folder."""
 
@@ -321,6 +353,7 @@ class _Export:
         self.clips = catalogue.clips()
         self.entries: dict[str, dict] = {}
         self.result = ExportResult(folder=folder, total=len(self.clips))
+        self.candidates = self._files_by_clip()
 
     def run(self) -> ExportResult:
         started = time.monotonic()
@@ -331,38 +364,64 @@ class _Export:
                 self.progress.start(number, clip.id)
                 self.progress.done(number, clip.id, self._export(clip))
         except BaseException:
-            # Interrupted: list what is finished, so the folder stays consistent and the next
-            # run reuses it. Clips not reached yet are listed when their old file still fits.
+            # Interrupted: list what is finished, so the next run and any reader see it. Clips
+            # not reached yet are listed when an existing file still fits. Nothing is removed,
+            # and when even the manifest cannot be written the previous one stands, whole.
             self.progress.finish()
-            for clip in self.clips:
-                if clip.id not in self.entries:
-                    self._reuse(clip, retag=False)
-            self._write_lists()
+            try:
+                for clip in self.clips:
+                    if clip.id not in self.entries:
+                        self._reuse(clip, retag=False)
+                self._write_lists()
+            except (OSError, ExportError):
+                pass
             raise
         self.progress.finish()
-        self._remove_stale()
         self._write_lists()
+        self._remove_unlisted()
         self.result.seconds = time.monotonic() - started
         return self.result
 
-    def _path(self, clip: Clip) -> Path:
-        return self.folder / f"{clip.id}.mp3"
+    def _files_by_clip(self) -> dict[str, list[Path]]:
+        """Return the MP3s in the folder by the clip id in their name, newest listed first."""
+        listed = {entry.get("file") for entry in _manifest_clips(self.folder)}
+        found: dict[str, list[Path]] = {}
+        for path in sorted(self.folder.glob("*.mp3")):
+            named = CLIP_FILE.fullmatch(path.name)
+            if named:
+                found.setdefault(named["id"], []).append(path)
+        for paths in found.values():
+            paths.sort(key=lambda path: path.name not in listed)
+        return found
 
     def _key(self, clip: Clip) -> tuple[str, str]:
         spoken = self.catalogue.respell(clip.text)
         return spoken, content_key(spoken, self.engine, self.settings)
 
+    def _store(self, clip: Clip, data: bytes) -> None:
+        """Write a clip under its content name, unless that exact file is already there."""
+        path = self.folder / clip_file_name(clip.id, data)
+        try:
+            if path.is_file() and path.read_bytes() == data:
+                return
+            write_atomically(path, data)
+        except OSError as error:
+            raise _cannot_write(path, error) from error
+        self.candidates.setdefault(clip.id, []).insert(0, path)
+
     def _reuse(self, clip: Clip, *, retag: bool) -> dict | None:
         """List a clip whose file already holds this audio, fixing its tag if asked."""
         _, key = self._key(clip)
-        found = _reusable(self._path(clip), key)
+        found = next(filter(None, (_reusable(path, key)
+                                   for path in self.candidates.get(clip.id, []))), None)
         if found is None:
             return None
         data = found.data
         tags = read_id3v2_text(data)
         if retag and (tags.get("TIT2"), tags.get("TALB")) != (clip.title, self.album):
             data = _tagged(data[describe(data).id3v2_size:], clip, self.album, key, found)
-            write_atomically(self._path(clip), data)
+        # A file from before content names (or a retag) is stored again under its new name.
+        self._store(clip, data)
         entry = _entry(clip, data, key, found.engine, found.fallback)
         self.entries[clip.id] = entry
         return entry
@@ -389,11 +448,7 @@ class _Export:
             if self._reuse(clip, retag=True) is not None:
                 return f"FAILED, kept the earlier audio: {error}"
             return f"FAILED: {error}"
-        try:
-            write_atomically(self._path(clip), data)
-        except OSError as error:
-            raise ExportError(f"Cannot write {self._path(clip)}: "
-                              f"{error.strerror or error}") from error
+        self._store(clip, data)
         self.entries[clip.id] = _entry(clip, data, key, result.engine, result.fallback)
         self.result.rendered.append(clip.id)
         seconds = self.entries[clip.id]["duration_s"]
@@ -402,26 +457,27 @@ class _Export:
             return f"rendered with espeak after gTTS failed ({seconds:.1f} s)"
         return f"rendered with {result.engine} ({seconds:.1f} s)"
 
-    def _remove_stale(self) -> None:
-        """Delete files this export made that the manifest will not list."""
+    def _remove_unlisted(self) -> None:
+        """Delete files this export made that the manifest now in place does not list."""
         current = {clip.id for clip in self.clips}
+        listed = {entry["file"] for entry in self.entries.values()}
         for path in sorted(self.folder.glob("*.mp3")):
             # A failed clip's old file speaks other words, so it goes too; other MP3s stay.
-            if path.stem not in self.entries and _made_here(path):
-                path.unlink()
-                if path.stem not in current:
-                    self.result.removed.append(path.stem)
+            if path.name in listed or not _made_here(path):
+                continue
+            path.unlink(missing_ok=True)
+            named = CLIP_FILE.fullmatch(path.name)
+            if named and named["id"] not in current and named["id"] not in self.result.removed:
+                self.result.removed.append(named["id"])
 
     def _listed(self) -> list[dict]:
         """Return the manifest entries in catalogue order, for files that exist."""
         listed = [self.entries[clip.id] for clip in self.clips if clip.id in self.entries]
-        return [entry for entry in listed if (self.folder / entry["file"]).exists()]
+        return [entry for entry in listed if (self.folder / entry["file"]).is_file()]
 
     def _write_lists(self) -> None:
         """Write playlist, transcript and, last of all, the manifest."""
         entries = self._listed()
-        _write_if_changed(self.folder / PLAYLIST, playlist(self.catalogue, entries).encode())
-        _write_if_changed(self.folder / TRANSCRIPT, transcript(self.catalogue).encode())
         manifest = {
             "locale": self.catalogue.locale,
             "album": self.album,
@@ -436,8 +492,28 @@ class _Export:
             },
             "clips": entries,
         }
-        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        _write_if_changed(self.folder / MANIFEST, text.encode())
+        files = [
+            (self.folder / PLAYLIST, playlist(self.catalogue, entries).encode()),
+            (self.folder / TRANSCRIPT, transcript(self.catalogue).encode()),
+            (self.folder / MANIFEST,
+             (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()),
+        ]
+        for path, data in files:
+            try:
+                if path.name == MANIFEST:
+                    _sync_folder(self.folder)
+                _write_if_changed(path, data)
+            except OSError as error:
+                raise _cannot_write(path, error) from error
+
+
+def _manifest_clips(folder: Path) -> list[dict]:
+    """Return the manifest's clip entries, or none when it is absent or unreadable."""
+    try:
+        clips = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("clips", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [entry for entry in clips if isinstance(entry, dict)] if isinstance(clips, list) else []
 
 
 def _listened_to(catalogue: Catalogue, clip_id: str, intent: str) -> bool:
