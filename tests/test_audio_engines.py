@@ -58,13 +58,20 @@ def spoken_texts(history) -> list[str]:
 
 
 def gtts_like_mp3(seconds: float = 0.5) -> bytes:
-    """Return silence as MP3 shaped like gTTS output: MPEG-2, 24 kHz, mono, 32 kbps."""
+    """Return a voice-like buzz as MP3 shaped like gTTS output: MPEG-2, 24 kHz, mono, 32 kbps."""
+    import numpy as np
+
+    time = np.arange(int(seconds * 24_000)) / 24_000
+    # A 140 Hz voice with its harmonics, in syllables four times a second: loud enough to level.
+    voice = sum(np.sin(2 * np.pi * 140 * n * time) / n for n in range(1, 12))
+    buzz = 0.2 * voice * (0.55 - 0.45 * np.cos(2 * np.pi * 4 * time))
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(32)
     encoder.set_in_sample_rate(24_000)
     encoder.set_out_sample_rate(24_000)
     encoder.set_channels(1)
-    return bytes(encoder.encode(bytes(int(seconds * 24_000) * 2)) + encoder.flush())
+    samples = np.round(buzz * 32767).astype("<i2").tobytes()
+    return bytes(encoder.encode(samples) + encoder.flush())
 
 
 @pytest.fixture

@@ -192,6 +192,85 @@ def test_respelling_reaches_espeak(tmp_path, shipped):
     assert "kyfo-plasty" in said and "kyphoplasty" not in said
 
 
+# ---- loudness ----
+
+
+def independent_level(data: bytes) -> tuple[float, float]:
+    """Measure an MP3 as a listener's player decodes it: BS.1770 loudness and 4x true peak."""
+    import miniaudio
+    import numpy as np
+    import pyloudnorm
+    from scipy.signal import resample
+
+    # At 48 kHz, as BS.1770 defines it, by FFT resampling (the export uses polyphase filters;
+    # miniaudio's own resampler is linear and reads 0.5 LU low).
+    decoded = miniaudio.decode(data, miniaudio.SampleFormat.FLOAT32, nchannels=1,
+                               sample_rate=16_000)
+    samples = np.asarray(decoded.samples, dtype=np.float64)
+    at_48k = resample(samples, 3 * len(samples))
+    lufs = pyloudnorm.Meter(48_000).integrated_loudness(at_48k)
+    peak = 20 * np.log10(np.max(np.abs(resample(at_48k, 4 * len(at_48k)))))
+    return lufs, peak
+
+
+def test_every_clip_is_at_alexas_loudness_under_the_peak_ceiling(exported):
+    folder = exported[0]
+    manifest = manifest_of(folder)
+    assert manifest["generated_with"]["loudness"]["integrated_lufs"] == -14.0
+    assert manifest["generated_with"]["loudness"]["true_peak_ceiling_dbtp"] == -3.0
+    levels = []
+    for entry in manifest["clips"]:
+        lufs, peak = independent_level((folder / entry["file"]).read_bytes())
+        assert -15.0 <= lufs <= -13.0, entry["id"]
+        assert peak <= -3.0 + 0.1, entry["id"]  # 0.1: another resampler than the export's
+        assert entry["loudness_lufs"] == pytest.approx(lufs, abs=0.1), entry["id"]
+        assert entry["true_peak_dbtp"] == pytest.approx(peak, abs=0.2), entry["id"]
+        levels.append(lufs)
+    assert max(levels) - min(levels) <= 1.0
+
+
+def test_a_new_loudness_target_re_renders_and_is_met(export_copy, shipped):
+    from skill.audio.loudness import LoudnessTarget
+
+    quieter = LoudnessTarget(lufs=-18.0, ceiling_dbtp=-3.0)
+    result = export_audio(shipped, export_copy, engine="espeak", loudness=quieter)
+    assert result.rendered == [clip.id for clip in shipped.clips()]
+    for entry in manifest_of(export_copy)["clips"]:
+        lufs, peak = independent_level((export_copy / entry["file"]).read_bytes())
+        assert -19.0 <= lufs <= -17.0 and peak <= -2.95, entry["id"]
+    again = export_audio(shipped, export_copy, engine="espeak", loudness=quieter)
+    assert again.rendered == [] and len(again.cached) == len(shipped.clips())
+    assert_consistent(export_copy)
+
+
+def test_the_limiter_keeps_true_peaks_under_its_ceiling():
+    import numpy as np
+
+    from skill.audio.loudness import limited, true_peak_dbtp
+
+    rate = 16_000
+    time = np.arange(rate) / rate
+    # Clicks on a quiet tone, and an inter-sample peak (a tone at a quarter of the rate, phased).
+    signal = 0.1 * np.sin(2 * np.pi * 300 * time)
+    signal[::1600] = 0.9
+    signal += 0.5 * np.sin(2 * np.pi * 4000 * time + np.pi / 4) * (time > 0.5)
+    assert true_peak_dbtp(signal, rate) > -1.0
+    out = limited(signal, rate, -6.0, gain_db=3.0)
+    assert true_peak_dbtp(out, rate) <= -6.0 + 0.1
+    # Away from the clicks the tone keeps its gain: the limiter only works near the peaks.
+    quiet = slice(800 - 100, 800 + 100)
+    assert np.allclose(out[quiet], signal[quiet] * 10 ** (3 / 20), rtol=1e-3)
+
+
+def test_silence_cannot_be_brought_to_a_loudness():
+    from skill.audio import AudioError, Pcm
+    from skill.audio.loudness import ALEXA_LOUDNESS
+    from skill.audio.mp3 import to_alexa_mp3
+
+    with pytest.raises(AudioError, match="silent"):
+        to_alexa_mp3(Pcm(bytes(32_000), 16_000), loudness=ALEXA_LOUDNESS)
+
+
 # ---- the cache ----
 
 
@@ -327,7 +406,7 @@ def test_an_interruption_while_writing_leaves_no_partial_file(tmp_path, shipped,
 
 
 def test_gtts_export_records_gtts_and_sends_respelled_text(requests_mock, tmp_path, shipped):
-    requests_mock.post(BATCHEXECUTE, text=batchexecute_reply(gtts_like_mp3(0.4)))
+    requests_mock.post(BATCHEXECUTE, text=batchexecute_reply(gtts_like_mp3(0.6)))
     result = export_audio(shipped, tmp_path, engine="gtts")
     assert not result.failed and len(result.rendered) == len(shipped.clips())
     manifest = manifest_of(tmp_path)

@@ -29,6 +29,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO
@@ -41,26 +42,30 @@ from skill.audio.engines import (
     SpeechEngine,
     SpeechError,
 )
+from skill.audio.loudness import ALEXA_LOUDNESS, LoudnessTarget, measure
 from skill.audio.mp3 import (
     ALEXA_BIT_RATE,
     DEFAULT_SAMPLE_RATE,
     AudioError,
     Mp3FormatError,
     check_alexa_compliant,
+    decode_mp3,
     describe,
     id3v2_tag,
     read_id3v2_text,
+    to_alexa_mp3,
 )
 from skill.catalogue import Catalogue, Clip
 from skill.clips import MANIFEST
 from skill.files import PART, write_atomically
 
-PIPELINE_VERSION = 1  # bump when a pipeline change should re-render every clip
+PIPELINE_VERSION = 2  # bump when a pipeline change should re-render every clip
 ENGINES = ("auto", "gtts", "espeak")
 PLAYLIST = "playlist.m3u"
 TRANSCRIPT = "transcript.txt"
 LOCK = ".export-audio.lock"
 KEY_TAG, ENGINE_TAG, FALLBACK_TAG = "content-key", "engine", "fallback"
+LOUDNESS_TAG, PEAK_TAG = "loudness-lufs", "true-peak-dbtp"
 # Clip ids become file names and URLs, so they may not carry slashes or spaces.
 CLIP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 HASH_CHARS = 12  # of the sha256 in a clip's file name: plenty to tell one render from another
@@ -94,11 +99,12 @@ def engine_settings(engine: str, locale: str) -> dict[str, dict[str, object]]:
             "auto": {"gtts": gtts, "espeak": espeak}}[engine]
 
 
-def content_key(spoken: str, engine: str, settings: dict) -> str:
+def content_key(spoken: str, engine: str, settings: dict,
+                loudness: LoudnessTarget = ALEXA_LOUDNESS) -> str:
     """Hash everything that shapes a clip's audio, so equal keys mean equal audio."""
     recipe = {"text": spoken, "engine": engine, "settings": settings,
               "pipeline": {"version": PIPELINE_VERSION, "sample_rate": DEFAULT_SAMPLE_RATE,
-                           "bit_rate": ALEXA_BIT_RATE}}
+                           "bit_rate": ALEXA_BIT_RATE, "loudness": loudness.recipe()}}
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
 
 
@@ -109,14 +115,24 @@ class Spoken:
     mp3: bytes
     engine: str
     fallback: str = ""
+    lufs: float = field(init=False)
+    true_peak_dbtp: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Measured on the MP3 as it will play, for the manifest and the clip's tag.
+        level = measure(decode_mp3(self.mp3, DEFAULT_SAMPLE_RATE), DEFAULT_SAMPLE_RATE)
+        object.__setattr__(self, "lufs", level.lufs)
+        object.__setattr__(self, "true_peak_dbtp", level.true_peak_dbtp)
 
 
 class ClipSpeaker:
     """Speak clips with the engine asked for; under auto, drop gTTS once Google is unreachable."""
 
     def __init__(self, engine: str, settings: dict, *, gtts: SpeechEngine | None = None,
-                 espeak: SpeechEngine | None = None, notice=lambda message: None):
+                 espeak: SpeechEngine | None = None, notice=lambda message: None,
+                 loudness: LoudnessTarget = ALEXA_LOUDNESS):
         self.requested = engine
+        self.convert = partial(to_alexa_mp3, loudness=loudness)
         self.gtts = gtts or (GTTSEngine(**settings["gtts"]) if "gtts" in settings else None)
         self.espeak = espeak or (EspeakEngine(**settings["espeak"]) if "espeak" in settings
                                  else None)
@@ -127,12 +143,12 @@ class ClipSpeaker:
         """Return Alexa-ready MP3 of already respelled text; raise SpeechError or AudioError."""
         if self.requested != "auto":
             engine = self.gtts if self.requested == "gtts" else self.espeak
-            return Spoken(*render_clip(spoken, engine))
+            return Spoken(*render_clip(spoken, engine, convert=self.convert))
         if self.unreachable:
             reason = f"gTTS not tried: {self.unreachable}"
         else:
             try:
-                return Spoken(*render_clip(spoken, self.gtts))
+                return Spoken(*render_clip(spoken, self.gtts, convert=self.convert))
             except ServiceUnreachable as error:
                 self.unreachable = f"Google TTS was unreachable earlier in this run ({error})"
                 reason = f"gTTS failed: {error}"
@@ -140,8 +156,7 @@ class ClipSpeaker:
                             "uses espeak without trying Google again.")
             except (SpeechError, AudioError) as error:
                 reason = f"gTTS failed: {error}"
-        mp3, name = render_clip(spoken, self.espeak)
-        return Spoken(mp3, name, reason)
+        return Spoken(*render_clip(spoken, self.espeak, convert=self.convert), reason)
 
 
 class Progress:
@@ -267,6 +282,8 @@ class _Found:
     data: bytes
     engine: str
     fallback: str
+    lufs: float
+    true_peak_dbtp: float
 
 
 def clip_file_name(clip_id: str, data: bytes) -> str:
@@ -286,7 +303,12 @@ def _reusable(path: Path, key: str) -> _Found | None:
     named = CLIP_FILE.fullmatch(path.name)
     if named and named["hash"] and not hashlib.sha256(data).hexdigest().startswith(named["hash"]):
         return None  # not the bytes its name promises (damaged after the export wrote it)
-    return _Found(data, tags.get(f"TXXX:{ENGINE_TAG}", ""), tags.get(f"TXXX:{FALLBACK_TAG}", ""))
+    try:
+        lufs, peak = float(tags[f"TXXX:{LOUDNESS_TAG}"]), float(tags[f"TXXX:{PEAK_TAG}"])
+    except (KeyError, ValueError):
+        return None
+    return _Found(data, tags.get(f"TXXX:{ENGINE_TAG}", ""), tags.get(f"TXXX:{FALLBACK_TAG}", ""),
+                  lufs, peak)
 
 
 def _made_here(path: Path) -> bool:
@@ -300,27 +322,35 @@ def _made_here(path: Path) -> bool:
 
 
 def _tagged(mp3: bytes, clip: Clip, album: str, key: str, spoken: Spoken | _Found) -> bytes:
-    user_text = {KEY_TAG: key, ENGINE_TAG: spoken.engine}
+    user_text = {KEY_TAG: key, ENGINE_TAG: spoken.engine,
+                 LOUDNESS_TAG: f"{spoken.lufs:.2f}", PEAK_TAG: f"{spoken.true_peak_dbtp:.2f}"}
     if spoken.fallback:
         user_text[FALLBACK_TAG] = spoken.fallback
     return id3v2_tag(clip.title, album, user_text) + mp3
 
 
-def _entry(clip: Clip, data: bytes, key: str, engine: str, fallback: str) -> dict:
+def _entry(clip: Clip, data: bytes, key: str, spoken: Spoken | _Found) -> dict:
     entry = {
         "id": clip.id, "file": clip_file_name(clip.id, data), "intent": clip.intent,
-        "title": clip.title, "text": clip.text, "source": clip.source, "engine": engine,
+        "title": clip.title, "text": clip.text, "source": clip.source, "engine": spoken.engine,
         "duration_s": round(describe(data).duration, 3), "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(), "content_key": key,
+        "loudness_lufs": round(spoken.lufs, 2), "true_peak_dbtp": round(spoken.true_peak_dbtp, 2),
     }
-    if fallback:
-        entry["fallback"] = fallback
+    if spoken.fallback:
+        entry["fallback"] = spoken.fallback
     return entry
+
+
+LOUDNESS_METHOD = {
+    "measured_with": "pyloudnorm, ITU-R BS.1770 integrated loudness, on the decoded MP3",
+    "true_peak": "4x oversampled (scipy resample_poly), largest magnitude",
+}
 
 
 def _package_versions() -> dict[str, str]:
     versions = {}
-    for package in ("gTTS", "espeakng-loader", "lameenc", "miniaudio"):
+    for package in ("gTTS", "espeakng-loader", "lameenc", "miniaudio", "pyloudnorm", "scipy"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -346,9 +376,11 @@ class _Export:
     """One run of the export into one folder."""
 
     def __init__(self, catalogue: Catalogue, folder: Path, engine: str, force: bool,
-                 progress: Progress, speaker: ClipSpeaker, settings: dict):
+                 progress: Progress, speaker: ClipSpeaker, settings: dict,
+                 loudness: LoudnessTarget):
         self.catalogue, self.folder, self.engine, self.force = catalogue, folder, engine, force
         self.progress, self.speaker, self.settings = progress, speaker, settings
+        self.loudness = loudness
         self.album = album_name(catalogue)
         self.clips = catalogue.clips()
         self.entries: dict[str, dict] = {}
@@ -396,7 +428,7 @@ class _Export:
 
     def _key(self, clip: Clip) -> tuple[str, str]:
         spoken = self.catalogue.respell(clip.text)
-        return spoken, content_key(spoken, self.engine, self.settings)
+        return spoken, content_key(spoken, self.engine, self.settings, self.loudness)
 
     def _store(self, clip: Clip, data: bytes) -> None:
         """Write a clip under its content name, unless that exact file is already there."""
@@ -422,7 +454,7 @@ class _Export:
             data = _tagged(data[describe(data).id3v2_size:], clip, self.album, key, found)
         # A file from before content names (or a retag) is stored again under its new name.
         self._store(clip, data)
-        entry = _entry(clip, data, key, found.engine, found.fallback)
+        entry = _entry(clip, data, key, found)
         self.entries[clip.id] = entry
         return entry
 
@@ -449,7 +481,7 @@ class _Export:
                 return f"FAILED, kept the earlier audio: {error}"
             return f"FAILED: {error}"
         self._store(clip, data)
-        self.entries[clip.id] = _entry(clip, data, key, result.engine, result.fallback)
+        self.entries[clip.id] = _entry(clip, data, key, result)
         self.result.rendered.append(clip.id)
         seconds = self.entries[clip.id]["duration_s"]
         if result.fallback:
@@ -488,6 +520,7 @@ class _Export:
                 "pipeline_version": PIPELINE_VERSION,
                 "format": {"mpeg": "MPEG-2 Layer III", "bit_rate": ALEXA_BIT_RATE,
                            "sample_rate": DEFAULT_SAMPLE_RATE, "channels": "mono"},
+                "loudness": {**self.loudness.recipe(), **LOUDNESS_METHOD},
                 "packages": _package_versions(),
             },
             "clips": entries,
@@ -556,7 +589,8 @@ def transcript(catalogue: Catalogue) -> str:
 def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "auto",
                  force: bool = False, progress: TextIO | None = None,
                  interactive: bool | None = None, gtts: SpeechEngine | None = None,
-                 espeak: SpeechEngine | None = None) -> ExportResult:
+                 espeak: SpeechEngine | None = None,
+                 loudness: LoudnessTarget = ALEXA_LOUDNESS) -> ExportResult:
     """Render every clip of a catalogue into folder, reusing clips whose content is unchanged.
 
     progress is where progress goes (stderr from the command line; None for silence).
@@ -569,6 +603,8 @@ def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "aut
         raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
     with _locked_folder(folder):
         reporter = Progress(len(catalogue.clips()), progress, interactive)
-        speaker = ClipSpeaker(engine, settings, gtts=gtts, espeak=espeak, notice=reporter.say)
-        return _Export(catalogue, folder, engine, force, reporter, speaker, settings).run()
+        speaker = ClipSpeaker(engine, settings, gtts=gtts, espeak=espeak, notice=reporter.say,
+                              loudness=loudness)
+        return _Export(catalogue, folder, engine, force, reporter, speaker, settings,
+                       loudness).run()
 
