@@ -39,9 +39,10 @@ install-dev: $(VENV)/.dev node_modules/.installed
 model: $(VENV)/.runtime
 	$(PY) -m skill build-model
 
-# The offline engine, so `make run` works with no internet; see README for gTTS.
+# Offline engines only, so `make run` works with no internet: Debian's flite where installed,
+# else espeak-ng from pip; see README for gTTS and the one apt-get line for flite.
 audio: $(VENV)/.runtime
-	$(PY) -m skill export-audio --engine espeak
+	$(PY) -m skill export-audio --engine offline
 
 run: model audio
 	$(PY) -m skill serve --insecure-dev --host $(HOST) --port $(PORT)

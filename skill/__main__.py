@@ -177,9 +177,11 @@ def parser() -> argparse.ArgumentParser:
                   "render every answer to an Alexa-ready MP3 (cached by content)")
     sub.add_argument("--out", metavar="DIR",
                      help="output folder (default: $AUDIO_DIR or dist/audio, then the locale)")
-    sub.add_argument("--engine", choices=("auto", "gtts", "espeak"), default="auto",
-                     help="auto tries Google's gTTS and falls back to offline espeak clip by "
-                          "clip; a clip espeak read under auto is kept until --force "
+    sub.add_argument("--engine", choices=("auto", "offline", "gtts", "flite", "espeak"),
+                     default="auto",
+                     help="auto tries Google's gTTS and falls back offline clip by clip, to "
+                          "Debian's flite where installed, else espeak-ng; offline skips gTTS; "
+                          "a clip read offline under auto is kept until --force "
                           "(default: %(default)s)")
     sub.add_argument("--force", action="store_true",
                      help="render every clip again, ignoring the cache")

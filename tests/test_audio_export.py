@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import requests
 
 from skill.__main__ import main
 from skill.audio import EspeakEngine, GTTSEngine, SpeechError
+from skill.audio.engines import FliteEngine
 from skill.audio.export import (
     CLIP_FILE,
     PLAYLIST,
@@ -189,7 +191,7 @@ def test_respelling_reaches_espeak(tmp_path, shipped):
 
     export_audio(shipped, tmp_path, engine="espeak", espeak=Listening())
     said = " ".join(heard).lower()
-    assert "kyfo-plasty" in said and "kyphoplasty" not in said
+    assert "kyfohplasty" in said and "kyphoplasty" not in said
 
 
 # ---- loudness ----
@@ -326,8 +328,8 @@ def test_another_engine_is_another_cache_key(shipped):
     from skill.audio.export import content_key
 
     keys = {content_key(spoken, name, engine_settings(name, "en-US"))
-            for name in ("auto", "gtts", "espeak")}
-    assert len(keys) == 3
+            for name in ("auto", "offline", "gtts", "flite", "espeak")}
+    assert len(keys) == 5
 
 
 def test_clips_gone_from_the_catalogue_are_removed(export_copy, responses_copy):
@@ -415,10 +417,17 @@ def test_gtts_export_records_gtts_and_sends_respelled_text(requests_mock, tmp_pa
     for entry in manifest["clips"]:
         assert check_alexa_compliant((tmp_path / entry["file"]).read_bytes()) == []
     said = " ".join(spoken_texts(requests_mock.request_history)).lower()
-    assert "kyfo-plasty" in said and "kyphoplasty" not in said
+    assert "kyfohplasty" in said and "kyphoplasty" not in said
 
 
-def test_auto_falls_back_to_espeak_and_stops_asking_google(requests_mock, tmp_path, shipped):
+def flite_installed() -> None:
+    assert FliteEngine.available(), (
+        "Debian's flite (slt voice) is not installed; install it with "
+        "`sudo apt-get install -y flite` (.ci/run does) and run the tests again.")
+
+
+def test_auto_falls_back_to_flite_and_stops_asking_google(requests_mock, tmp_path, shipped):
+    flite_installed()
     requests_mock.post(BATCHEXECUTE, exc=requests.exceptions.ConnectionError("no route"))
     sleeps, progress = [], io.StringIO()
     result = export_audio(shipped, tmp_path, engine="auto", progress=progress,
@@ -427,11 +436,16 @@ def test_auto_falls_back_to_espeak_and_stops_asking_google(requests_mock, tmp_pa
     assert sleeps == [1.0, 2.0, 4.0]
     assert len(result.fell_back) == len(shipped.clips()) and not result.failed
     entries = manifest_of(tmp_path)["clips"]
-    assert {entry["engine"] for entry in entries} == {"espeak"}
+    assert {entry["engine"] for entry in entries} == {"flite"}
+    assert list(manifest_of(tmp_path)["generated_with"]["settings"]) == ["gtts", "flite", "espeak"]
+    for entry in entries:
+        data = (tmp_path / entry["file"]).read_bytes()
+        assert check_alexa_compliant(data) == [] and read_id3v2_text(data)["TXXX:engine"] == "flite"
     assert "could not reach Google TTS" in entries[0]["fallback"]
     assert all("unreachable earlier in this run" in entry["fallback"] for entry in entries[1:])
     assert progress.getvalue().count("Google TTS cannot be reached") == 1
-    assert f"{len(shipped.clips())} fell back to espeak" in result.summary()
+    assert "uses flite without trying Google again" in progress.getvalue()
+    assert f"{len(shipped.clips())} fell back," in result.summary()
 
     # Kept as they are on the next run (Google may still be away); --force asks again.
     again = export_audio(shipped, tmp_path, engine="auto", gtts=GTTSEngine(sleep=sleeps.append))
@@ -440,13 +454,42 @@ def test_auto_falls_back_to_espeak_and_stops_asking_google(requests_mock, tmp_pa
 
 
 def test_auto_keeps_asking_google_after_a_429(requests_mock):
+    flite_installed()
     requests_mock.post(BATCHEXECUTE, status_code=429, reason="Too Many Requests")
     speaker = ClipSpeaker("auto", engine_settings("auto", "en-US"),
                           gtts=GTTSEngine(attempts=2, sleep=lambda seconds: None))
     for text in ("Can I drive?", "Will it hurt?"):
         spoken = speaker.speak(text)
-        assert spoken.engine == "espeak" and "429" in spoken.fallback
+        assert spoken.engine == "flite" and "429" in spoken.fallback
     assert requests_mock.call_count == 4  # both clips tried Google twice
+
+
+def test_espeak_is_the_last_resort_when_flite_fails(requests_mock):
+    class BrokenFlite(FliteEngine):
+        def synthesize(self, text):
+            raise SpeechError("flite failed: on purpose")
+
+    requests_mock.post(BATCHEXECUTE, status_code=403, reason="Forbidden")
+    speaker = ClipSpeaker("auto", {"gtts": {}, "flite": {"voice": "slt"}, "espeak": {}},
+                          gtts=GTTSEngine(attempts=1), flite=BrokenFlite())
+    spoken = speaker.speak("Can I drive?")
+    assert spoken.engine == "espeak"
+    assert spoken.fallback.startswith("gTTS failed: ") and "; flite failed: " in spoken.fallback
+
+
+def test_with_pip_alone_the_offline_export_is_spoken_by_espeak(tmp_path, shipped):
+    # No flite on PATH: what `make run` sees on a machine without the Debian package.
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    folder = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "skill", "export-audio", "--engine", "offline",
+                          "--out", str(folder)], cwd=PROJECT_ROOT, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "PATH": str(bare)})
+    assert run.returncode == 0, run.stderr
+    manifest = manifest_of(folder)
+    assert list(manifest["generated_with"]["settings"]) == ["espeak"]
+    assert {entry["engine"] for entry in manifest["clips"]} == {"espeak"}
+    assert len(manifest["clips"]) == len(shipped.clips())
 
 
 # ---- progress and the command line ----
@@ -475,7 +518,7 @@ def test_cli_exports_with_plain_progress_and_a_summary(tmp_path, shipped):
     assert f"[ 1/{total}] {shipped.clips()[0].id}: rendered with espeak" in first.stderr
     assert "\r" not in first.stderr
     assert f"Exported {total} of {total} clips to {folder}" in first.stdout
-    assert f"{total} rendered, 0 cached, 0 fell back to espeak, 0 failed" in first.stdout
+    assert f"{total} rendered, 0 cached, 0 fell back, 0 failed" in first.stdout
     second = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
                             timeout=120)
     assert second.returncode == 0, second.stderr

@@ -10,10 +10,10 @@ content (`<clip id>.<first 12 hex of sha256>.mp3`) and written atomically beside
 never over them; the manifest is swapped in last, and only then are files it no longer lists
 removed. A reader sees the old manifest with the old files or the new one with the new files.
 
-Under `--engine auto` a clip that gTTS could not read is spoken by espeak and cached like any
-other: the next run keeps it rather than asking Google again for every such clip (an offline
-machine would wait for gTTS's retries each time). `--force` re-renders everything, which
-retries gTTS for those clips too.
+Under `--engine auto` a clip that gTTS could not read is spoken offline (by Debian's flite
+where installed, else espeak-ng) and cached like any other: the next run keeps it rather
+than asking Google again for every such clip (an offline machine would wait for gTTS's
+retries each time). `--force` re-renders everything, which retries gTTS for those clips too.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from typing import TextIO
 from skill.audio.clips import render_clip
 from skill.audio.engines import (
     EspeakEngine,
+    FliteEngine,
     GTTSEngine,
     ServiceUnreachable,
     SpeechEngine,
@@ -60,7 +61,8 @@ from skill.clips import MANIFEST
 from skill.files import PART, write_atomically
 
 PIPELINE_VERSION = 2  # bump when a pipeline change should re-render every clip
-ENGINES = ("auto", "gtts", "espeak")
+# auto: gTTS, then the offline engines; offline: flite where installed, then espeak-ng.
+ENGINES = ("auto", "offline", "gtts", "flite", "espeak")
 PLAYLIST = "playlist.m3u"
 TRANSCRIPT = "transcript.txt"
 LOCK = ".export-audio.lock"
@@ -76,6 +78,7 @@ CLIP_FILE = re.compile(
 GTTS_TLDS = {"en-GB": "co.uk", "en-AU": "com.au", "en-IN": "co.in", "en-CA": "ca"}
 ESPEAK_VOICES = {"en-US": "en-us", "en-GB": "en-gb"}
 ESPEAK_WORDS_PER_MINUTE = 165
+FLITE_VOICES = {"en-US": "slt"}  # flite's clearest voice; its voices are all US English
 
 
 class ExportError(RuntimeError):
@@ -95,8 +98,14 @@ def engine_settings(engine: str, locale: str) -> dict[str, dict[str, object]]:
     gtts = {"lang": language, "tld": GTTS_TLDS.get(locale, "com")}
     espeak = {"voice": ESPEAK_VOICES.get(locale, language),
               "words_per_minute": ESPEAK_WORDS_PER_MINUTE}
-    return {"gtts": {"gtts": gtts}, "espeak": {"espeak": espeak},
-            "auto": {"gtts": gtts, "espeak": espeak}}[engine]
+    flite = {"voice": FLITE_VOICES.get(locale, "slt")}
+    # Offline, flite speaks when this machine has it (a Debian package); espeak-ng (pip) is
+    # the last resort, always there.
+    offline = {"espeak": espeak}
+    if locale in FLITE_VOICES and FliteEngine.available(flite["voice"]):
+        offline = {"flite": flite, **offline}
+    return {"gtts": {"gtts": gtts}, "flite": {"flite": flite}, "espeak": {"espeak": espeak},
+            "offline": offline, "auto": {"gtts": gtts, **offline}}[engine]
 
 
 def content_key(spoken: str, engine: str, settings: dict,
@@ -126,37 +135,49 @@ class Spoken:
 
 
 class ClipSpeaker:
-    """Speak clips with the engine asked for; under auto, drop gTTS once Google is unreachable."""
+    """Speak clips with the engine asked for, or the first of a chain that manages.
+
+    Under auto and offline the chain is gTTS (auto only), flite, espeak-ng, as the settings
+    list them; gTTS is dropped for the rest of the run once Google is unreachable.
+    """
 
     def __init__(self, engine: str, settings: dict, *, gtts: SpeechEngine | None = None,
-                 espeak: SpeechEngine | None = None, notice=lambda message: None,
-                 loudness: LoudnessTarget = ALEXA_LOUDNESS):
+                 flite: SpeechEngine | None = None, espeak: SpeechEngine | None = None,
+                 notice=lambda message: None, loudness: LoudnessTarget = ALEXA_LOUDNESS):
         self.requested = engine
         self.convert = partial(to_alexa_mp3, loudness=loudness)
-        self.gtts = gtts or (GTTSEngine(**settings["gtts"]) if "gtts" in settings else None)
-        self.espeak = espeak or (EspeakEngine(**settings["espeak"]) if "espeak" in settings
-                                 else None)
+        given = {"gtts": gtts, "flite": flite, "espeak": espeak}
+        builders = {"gtts": GTTSEngine, "flite": FliteEngine, "espeak": EspeakEngine}
+        # In the settings' order, which is the order of preference.
+        self.chain = [given[name] or builders[name](**options)
+                      for name, options in settings.items()]
         self.notice = notice
         self.unreachable = ""  # why gTTS is no longer tried in this run
 
     def speak(self, spoken: str) -> Spoken:
         """Return Alexa-ready MP3 of already respelled text; raise SpeechError or AudioError."""
-        if self.requested != "auto":
-            engine = self.gtts if self.requested == "gtts" else self.espeak
-            return Spoken(*render_clip(spoken, engine, convert=self.convert))
-        if self.unreachable:
-            reason = f"gTTS not tried: {self.unreachable}"
-        else:
+        reasons = []
+        chain = self.chain
+        if self.unreachable and chain[0].name == "gtts":
+            reasons.append(f"gTTS not tried: {self.unreachable}")
+            chain = chain[1:]
+        for number, engine in enumerate(chain, 1):
             try:
-                return Spoken(*render_clip(spoken, self.gtts, convert=self.convert))
+                return Spoken(*render_clip(spoken, engine, convert=self.convert),
+                              "; ".join(reasons))
             except ServiceUnreachable as error:
+                if number == len(chain):
+                    raise
                 self.unreachable = f"Google TTS was unreachable earlier in this run ({error})"
-                reason = f"gTTS failed: {error}"
                 self.notice(f"Google TTS cannot be reached ({error}). The rest of this run "
-                            "uses espeak without trying Google again.")
+                            f"uses {chain[number].name} without trying Google again.")
+                reasons.append(f"gTTS failed: {error}")
             except (SpeechError, AudioError) as error:
-                reason = f"gTTS failed: {error}"
-        return Spoken(*render_clip(spoken, self.espeak, convert=self.convert), reason)
+                if number == len(chain):
+                    raise
+                label = "gTTS" if engine.name == "gtts" else engine.name
+                reasons.append(f"{label} failed: {error}")
+        raise SpeechError("no speech engine is set up for this export")
 
 
 class Progress:
@@ -223,13 +244,13 @@ class ExportResult:
         lines = [
             f"Exported {self.total - len(self.failed)} of {self.total} clips to {self.folder} "
             f"in {self.seconds:.1f} s: {len(self.rendered)} rendered, {len(self.cached)} cached, "
-            f"{len(self.fell_back)} fell back to espeak, {len(self.failed)} failed, "
+            f"{len(self.fell_back)} fell back, {len(self.failed)} failed, "
             f"{len(self.removed)} removed."
         ]
         if self.removed:
             lines.append(f"Removed clips no longer in the catalogue: {', '.join(self.removed)}.")
         if self.espeak_kept_under_auto:
-            lines.append(f"{len(self.espeak_kept_under_auto)} cached clips were spoken by espeak "
+            lines.append(f"{len(self.espeak_kept_under_auto)} cached clips were spoken offline "
                          "because gTTS failed in an earlier run; run with --force when Google "
                          "is reachable to retry them with gTTS.")
         return "\n".join(lines)
@@ -486,7 +507,8 @@ class _Export:
         seconds = self.entries[clip.id]["duration_s"]
         if result.fallback:
             self.result.fell_back.append(clip.id)
-            return f"rendered with espeak after gTTS failed ({seconds:.1f} s)"
+            first_failed = result.fallback.split(":", 1)[0]  # "gTTS failed", "flite failed"
+            return f"rendered with {result.engine} after {first_failed} ({seconds:.1f} s)"
         return f"rendered with {result.engine} ({seconds:.1f} s)"
 
     def _remove_unlisted(self) -> None:
@@ -589,12 +611,12 @@ def transcript(catalogue: Catalogue) -> str:
 def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "auto",
                  force: bool = False, progress: TextIO | None = None,
                  interactive: bool | None = None, gtts: SpeechEngine | None = None,
-                 espeak: SpeechEngine | None = None,
+                 flite: SpeechEngine | None = None, espeak: SpeechEngine | None = None,
                  loudness: LoudnessTarget = ALEXA_LOUDNESS) -> ExportResult:
     """Render every clip of a catalogue into folder, reusing clips whose content is unchanged.
 
     progress is where progress goes (stderr from the command line; None for silence).
-    gtts and espeak replace the engines built from the settings, for tests.
+    gtts, flite and espeak replace the engines built from the settings, for tests.
     """
     folder = Path(folder)
     settings = engine_settings(engine, catalogue.locale)
@@ -603,8 +625,8 @@ def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "aut
         raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
     with _locked_folder(folder):
         reporter = Progress(len(catalogue.clips()), progress, interactive)
-        speaker = ClipSpeaker(engine, settings, gtts=gtts, espeak=espeak, notice=reporter.say,
-                              loudness=loudness)
+        speaker = ClipSpeaker(engine, settings, gtts=gtts, flite=flite, espeak=espeak,
+                              notice=reporter.say, loudness=loudness)
         return _Export(catalogue, folder, engine, force, reporter, speaker, settings,
                        loudness).run()
 
