@@ -27,6 +27,16 @@ from skill.catalogue import load_catalogue  # noqa: E402
 from skill.clips import MANIFEST  # noqa: E402
 
 TARGET_RATIO = 0.5  # the default offline engine's WER at most half of espeak-ng's
+# IPA to the recognizer's ARPAbet phones, for the lexicon's words it does not know.
+ARPABET = {"aɪ": "AY", "aʊ": "AW", "eɪ": "EY", "oʊ": "OW", "ɔɪ": "OY", "ɜr": "ER", "ər": "ER",
+           "tʃ": "CH", "dʒ": "JH", "ɑ": "AA", "æ": "AE", "ʌ": "AH", "ə": "AH", "ɔ": "AO",
+           "ɛ": "EH", "ɪ": "IH", "i": "IY", "ʊ": "UH", "u": "UW", "b": "B", "d": "D", "f": "F",
+           "g": "G", "h": "HH", "k": "K", "l": "L", "m": "M", "n": "N", "ŋ": "NG", "p": "P",
+           "r": "R", "s": "S", "ʃ": "SH", "t": "T", "θ": "TH", "ð": "DH", "v": "V", "w": "W",
+           "j": "Y", "z": "Z", "ʒ": "ZH"}
+SMALL_NUMBERS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                 "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
 class FestivalVoice:
@@ -43,11 +53,31 @@ class FestivalVoice:
             return wav.read_bytes()
 
 
-def transcriber():
+def arpabet(ipa: str) -> str:
+    """Return ARPAbet phones for IPA (stress marks dropped)."""
+    phones, at = [], 0
+    ipa = ipa.replace("ˈ", "").replace("ˌ", "").replace("ː", "")
+    while at < len(ipa):
+        two = ipa[at:at + 2]
+        if two in ARPABET:
+            phones.append(ARPABET[two])
+            at += 2
+        else:
+            phones.append(ARPABET[ipa[at]])
+            at += 1
+    return " ".join(phones)
+
+
+def transcriber(catalogue):
     """Return a function from 16 kHz MP3 bytes to pocketsphinx's transcript."""
     from pocketsphinx import Decoder
 
     decoder = Decoder(samprate=DEFAULT_SAMPLE_RATE, logfn="/dev/null")
+    # The hard words ("kyphoplasty") are not in its dictionary: teach them from the lexicon's
+    # IPA, so every engine can score on them rather than none.
+    for entry in catalogue.lexicon:
+        if decoder.lookup_word(entry.word) is None:
+            decoder.add_word(entry.word, arpabet(entry.ipa), True)
 
     def transcribe(mp3: bytes) -> str:
         decoder.start_utt()
@@ -59,9 +89,20 @@ def transcriber():
     return transcribe
 
 
+def spoken_number(digits: str) -> str:
+    """Say a number as a listener needs it: up to 99 as a number, longer digit by digit."""
+    if len(digits) > 2:
+        return " ".join(SMALL_NUMBERS[int(digit)] for digit in digits)
+    value = int(digits)
+    if value < 20:
+        return SMALL_NUMBERS[value]
+    return TENS[value // 10] + ("" if value % 10 == 0 else " " + SMALL_NUMBERS[value % 10])
+
+
 def words(text: str) -> str:
-    """Return text as the recognizer writes it: lower case words, no punctuation."""
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("-", " ")))
+    """Return text as the recognizer writes it: lower case words, numbers spelled out."""
+    text = re.sub(r"[0-9]+", lambda match: f" {spoken_number(match.group(0))} ", text.lower())
+    return " ".join(re.findall(r"[a-z']+", text.replace("-", " ")))
 
 
 def exported_clips(catalogue, engine: str, scratch: Path) -> dict[str, tuple[str, bytes]]:
@@ -93,7 +134,7 @@ def main() -> int:
     engines += ["flite"] if "flite" in engine_settings("offline", args.locale) else []
     engines += ["festival"] if shutil.which("text2wave") else []
     default_offline = next(iter(engine_settings("offline", args.locale)))
-    transcribe = transcriber()
+    transcribe = transcriber(catalogue)
     rates: dict[str, float] = {}
     per_clip: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as scratch:

@@ -16,6 +16,7 @@ import requests
 from skill.audio import (
     AutoEngine,
     EspeakEngine,
+    FliteEngine,
     GTTSEngine,
     ServiceUnreachable,
     SpeechError,
@@ -365,3 +366,37 @@ def test_fallback_failure_is_not_swallowed(requests_mock, gtts):
     engine = AutoEngine(primary=gtts, fallback=EspeakEngine(voice="xx-nowhere"))
     with pytest.raises(SpeechError, match="no voice"):
         engine.synthesize("Hello.")
+
+
+# ---- Debian's flite ----
+
+
+def flite_wav_facts(wav: bytes) -> tuple[int, int, float]:
+    with wave.open(io.BytesIO(wav), "rb") as reader:
+        rate = reader.getframerate()
+        return rate, reader.getnchannels(), reader.getnframes() / rate
+
+
+def test_flite_speaks_a_16_khz_mono_wav_for_a_plausible_time():
+    assert FliteEngine.available(), (
+        "Debian's flite (slt voice) is not installed; install it with "
+        "`sudo apt-get install -y flite` (.ci/run does) and run the tests again.")
+    text = "Please ask your care team before you drive home after the procedure."
+    rate, channels, seconds = flite_wav_facts(FliteEngine().synthesize(text))
+    assert (rate, channels) == (16_000, 1)
+    assert 2.0 < seconds < 8.0  # 12 words
+    slower = flite_wav_facts(FliteEngine(duration_stretch=1.3).synthesize(text))[2]
+    assert slower > seconds * 1.15
+
+
+def test_flite_reads_the_respelling():
+    engine = FliteEngine(respell=respeller({"kyphoplasty": "kyfohplasty"}))
+    assert engine.phones("Why kyphoplasty?") == FliteEngine().phones("Why kyfohplasty?")
+    assert engine.phones("Why kyphoplasty?") != FliteEngine().phones("Why kyphoplasty?")
+
+
+def test_a_missing_flite_is_one_clear_error():
+    assert not FliteEngine.available(executable="/nonexistent/flite")
+    with pytest.raises(SpeechError, match="apt-get install -y flite"):
+        FliteEngine(executable="/nonexistent/flite").synthesize("Hello.")
+    assert not FliteEngine.available(voice="no-such-voice")

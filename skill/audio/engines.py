@@ -391,9 +391,10 @@ class FliteEngine:
 
     name = "flite"
 
-    def __init__(self, *, voice: str = "slt", executable: str = "flite",
-                 respell: Respell | None = None):
+    def __init__(self, *, voice: str = "slt", duration_stretch: float = 1.0,
+                 executable: str = "flite", respell: Respell | None = None):
         self.voice = voice
+        self.duration_stretch = duration_stretch  # above 1 speaks more slowly
         self.executable = executable
         self.respell = respell
 
@@ -429,7 +430,8 @@ class FliteEngine:
         spoken = _spoken_text(text, self.respell)
         with tempfile.TemporaryDirectory(prefix="flite-") as scratch:
             wav = Path(scratch) / "speech.wav"
-            self._run("-voice", self.voice, "-t", spoken, "-o", str(wav))
+            self._run("-voice", self.voice, "--setf", f"duration_stretch={self.duration_stretch}",
+                      "-t", spoken, "-o", str(wav))
             audio = wav.read_bytes() if wav.exists() else b""
         if len(audio) <= 44:  # a RIFF header and nothing in it
             raise SpeechError(f"flite produced no audio for {spoken[:40]!r}")
