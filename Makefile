@@ -71,6 +71,8 @@ test: install-dev browser lint check
 bench: install-dev browser
 	$(PY) bench/matcher_accuracy.py
 	$(PY) bench/audio_export.py
+	$(PY) bench/audio_loudness.py
+	$(PY) bench/intelligibility.py
 	$(PY) bench/alexa_endpoint.py
 	$(PY) bench/lambda_cold_start.py
 	$(PY) bench/kiosk_page.py

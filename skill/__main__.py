@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 
 from skill.catalogue import DEFAULT_LOCALE, CatalogueError, load_catalogue
 
@@ -125,13 +126,19 @@ def export_audio(args: argparse.Namespace) -> int:
     """Render every answer to an Alexa-ready MP3, with a manifest, playlist and transcript."""
     from skill.audio.export import ExportError
     from skill.audio.export import export_audio as run_export
+    from skill.audio.phone import PHONE_FOLDER, export_phone_audio
     from skill.clips import audio_dir
 
     catalogue = load_catalogue(args.locale)
-    folder = args.out or audio_dir(args.locale)
+    if args.format == "phone":
+        folder = args.out or audio_dir(args.locale) / PHONE_FOLDER
+        run = partial(export_phone_audio, codec=args.codec)
+    else:
+        folder = args.out or audio_dir(args.locale)
+        run = run_export
     try:
-        result = run_export(catalogue, folder, engine=args.engine, force=args.force,
-                            progress=sys.stderr)
+        result = run(catalogue, folder, engine=args.engine, force=args.force,
+                     progress=sys.stderr)
     except ExportError as error:
         print(error, file=sys.stderr)
         return 1
@@ -185,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
                           "(default: %(default)s)")
     sub.add_argument("--force", action="store_true",
                      help="render every clip again, ignoring the cache")
+    sub.add_argument("--format", choices=("alexa", "phone"), default="alexa",
+                     help="alexa: 16 kHz 48 kbps MP3 for Alexa and the kiosk; phone: 8 kHz "
+                          "mono G.711 WAV for phone lines, in <out>/phone by default "
+                          "(default: %(default)s)")
+    sub.add_argument("--codec", choices=("mulaw", "alaw"), default="mulaw",
+                     help="G.711 law for --format phone (default: %(default)s)")
     return top
 
 
