@@ -26,6 +26,7 @@ ATTEMPTS = 8  # encodes, each aiming the limiter lower when coding pushed a peak
 MAX_LIMITING_DB = 24.0  # the most gain the search tries above plain gain
 SEARCH_TOLERANCE_LU = 0.1
 SEARCH_STEPS = 8
+FALLBACK_TOLERANCE_LU = 0.5  # the last resort: all clips still within 1 LU of each other
 PEAK_HEADROOM_DB = 0.1  # where coded peaks should land under the ceiling
 # The compressor: the level over a syllable-scale window, above a threshold this far under the
 # clip's own RMS, is brought down this many times.
@@ -170,7 +171,7 @@ def _gain_for(samples, sample_rate: int, lufs: float, aim_dbtp: float, peaks) ->
         slope = (l1 - l0) / (g1 - g0) if g1 != g0 else 1.0
         step = (lufs - l1) / max(slope, 0.05)
         gain = min(max(g1 + step, low), low + MAX_LIMITING_DB)
-    return points[-1][0]
+    return min(points, key=lambda point: abs(point[1] - lufs))[0]
 
 
 def leveled(samples, sample_rate: int, target: LoudnessTarget,
@@ -188,18 +189,24 @@ def leveled(samples, sample_rate: int, target: LoudnessTarget,
     # that reading differs from the 48 kHz one, and let each coded result correct it further.
     offset = _loudness(samples, sample_rate) - level.lufs
     aim, wanted = target.ceiling_dbtp - CODING_MARGIN_DB, target.lufs + offset
+    closest = None  # the try nearest the target loudness whose peaks stayed under the ceiling
     for _ in range(ATTEMPTS):
         gain_db = _gain_for(samples, sample_rate, wanted, aim, peaks)
         shaped = limited(samples, sample_rate, aim, gain_db, peaks)
         encoded = encode(np.clip(shaped, -1.0, 32767 / 32768))
         level = measure(decode(encoded), sample_rate)
         loud_enough = abs(level.lufs - target.lufs) <= LOUDNESS_TOLERANCE_LU
-        if loud_enough and level.true_peak_dbtp <= target.ceiling_dbtp:
-            return encoded
+        if level.true_peak_dbtp <= target.ceiling_dbtp:
+            if loud_enough:
+                return encoded
+            if closest is None or abs(level.lufs - target.lufs) < abs(closest[1] - target.lufs):
+                closest = (encoded, level.lufs)
         # Coding moves loudness and peaks a little: ask for what it took off, and aim the
         # limiter so the coded peaks land just under the ceiling, next time.
         wanted += target.lufs - level.lufs
         aim += target.ceiling_dbtp - PEAK_HEADROOM_DB - level.true_peak_dbtp
+    if closest is not None and abs(closest[1] - target.lufs) <= FALLBACK_TOLERANCE_LU:
+        return closest[0]  # still inside the target's tolerance, and under the ceiling
     raise AudioError(
         f"could not bring the speech to {target.lufs} LUFS under {target.ceiling_dbtp} dBTP "
         f"in {ATTEMPTS} tries; the last reached {level.lufs} LUFS, {level.true_peak_dbtp} dBTP")
