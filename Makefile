@@ -11,6 +11,7 @@ PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 NGINX   ?= /usr/sbin/nginx
 PDFTOTEXT ?= /usr/bin/pdftotext
+FLITE ?= /usr/bin/flite
 # How to run apt-get for the packages the tests drive: as root, or with passwordless sudo;
 # empty means neither, and `make test` says what to run instead. Worked out only when needed.
 APT_GET ?= $(shell if [ "$$(id -u)" = 0 ]; then echo apt-get; \
@@ -56,9 +57,10 @@ model: $(VENV)/.runtime
 matcher: $(VENV)/.runtime
 	$(PY) -m skill build-matcher
 
-# The offline engine, so `make run` works with no internet; see README for gTTS.
+# Offline engines only, so `make run` works with no internet: Debian's flite where installed,
+# else espeak-ng from pip; see README for gTTS and the one apt-get line for flite.
 audio: $(VENV)/.runtime
-	$(PY) -m skill export-audio --engine espeak
+	$(PY) -m skill export-audio --engine offline
 
 run: model matcher audio
 	$(PY) -m skill serve --insecure-dev --host $(HOST) --port $(PORT)
@@ -78,13 +80,14 @@ check: $(VENV)/.dev
 	$(PY) -m skill validate
 
 # Debian packages the tests drive: Chromium for the kiosk, nginx for the TLS front,
-# poppler-utils to read the handout PDF back. Checked
+# poppler-utils to read the handout PDF back, flite for the offline voice. Checked
 # before anything else, so a missing one stops `make test` at once, not after the installs.
 browser:
 	@missing=""; \
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
 	test -x $(NGINX) || missing="$$missing nginx"; \
 	test -x $(PDFTOTEXT) || missing="$$missing poppler-utils"; \
+	test -x $(FLITE) || missing="$$missing flite"; \
 	[ -n "$$missing" ] || exit 0; \
 	apt_get="$(APT_GET)"; \
 	if [ -z "$$apt_get" ]; then \
@@ -92,10 +95,11 @@ browser:
 	    "sudo apt-get install -y$$missing"; \
 	  exit 1; \
 	fi; \
-	echo "Installing Debian's$$missing for the kiosk, handout and TLS front tests ($$apt_get)..."; \
+	echo "Installing Debian's$$missing for the kiosk, handout, voice and TLS tests ($$apt_get)..."; \
 	$$apt_get update -qq && DEBIAN_FRONTEND=noninteractive $$apt_get install -y -qq$$missing; \
-	test -x $(CHROMIUM) && test -x $(NGINX) && test -x $(PDFTOTEXT) || { \
-	  echo "Still missing after the install: $(CHROMIUM), $(NGINX) or $(PDFTOTEXT)."; exit 1; }
+	test -x $(CHROMIUM) && test -x $(NGINX) && test -x $(PDFTOTEXT) && test -x $(FLITE) || { \
+	  echo "Still missing after the install: $(CHROMIUM), $(NGINX), $(PDFTOTEXT) or $(FLITE).";\
+	  exit 1; }
 
 # One line about what this Node version can do; only older than 18 stops the tests.
 node:
@@ -119,6 +123,8 @@ test: browser
 bench: browser install-dev
 	$(PY) bench/matcher_accuracy.py
 	$(PY) bench/audio_export.py
+	$(PY) bench/audio_loudness.py
+	$(PY) bench/intelligibility.py
 	$(PY) bench/alexa_endpoint.py
 	$(PY) bench/lambda_cold_start.py
 	$(PY) bench/catalogue_load.py

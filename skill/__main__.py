@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 
 from skill.catalogue import DEFAULT_LOCALE, CatalogueError, load_catalogue
 
@@ -144,13 +145,19 @@ def export_audio(args: argparse.Namespace) -> int:
     """Render every answer to an Alexa-ready MP3, with a manifest, playlist and transcript."""
     from skill.audio.export import ExportError
     from skill.audio.export import export_audio as run_export
+    from skill.audio.phone import PHONE_FOLDER, export_phone_audio
     from skill.clips import audio_dir
 
     catalogue = load_catalogue(args.locale)
-    folder = args.out or audio_dir(args.locale)
+    if args.format == "phone":
+        folder = args.out or audio_dir(args.locale) / PHONE_FOLDER
+        run = partial(export_phone_audio, codec=args.codec)
+    else:
+        folder = args.out or audio_dir(args.locale)
+        run = run_export
     try:
-        result = run_export(catalogue, folder, engine=args.engine, force=args.force,
-                            progress=sys.stderr)
+        result = run(catalogue, folder, engine=args.engine, force=args.force,
+                     progress=sys.stderr)
     except ExportError as error:
         print(error, file=sys.stderr)
         return 1
@@ -212,12 +219,20 @@ def parser() -> argparse.ArgumentParser:
                   "render every answer to an Alexa-ready MP3 (cached by content)")
     sub.add_argument("--out", metavar="DIR",
                      help="output folder (default: $AUDIO_DIR or dist/audio, then the locale)")
-    sub.add_argument("--engine", choices=("auto", "gtts", "espeak"), default="auto",
-                     help="auto tries Google's gTTS and falls back to offline espeak clip by "
-                          "clip; a clip espeak read under auto is kept until --force "
+    sub.add_argument("--engine", choices=("auto", "offline", "gtts", "flite", "espeak"),
+                     default="auto",
+                     help="auto tries Google's gTTS and falls back offline clip by clip, to "
+                          "Debian's flite where installed, else espeak-ng; offline skips gTTS; "
+                          "a clip read offline under auto is kept until --force "
                           "(default: %(default)s)")
     sub.add_argument("--force", action="store_true",
                      help="render every clip again, ignoring the cache")
+    sub.add_argument("--format", choices=("alexa", "phone"), default="alexa",
+                     help="alexa: 16 kHz 48 kbps MP3 for Alexa and the kiosk; phone: 8 kHz "
+                          "mono G.711 WAV for phone lines, in <out>/phone by default "
+                          "(default: %(default)s)")
+    sub.add_argument("--codec", choices=("mulaw", "alaw"), default="mulaw",
+                     help="G.711 law for --format phone (default: %(default)s)")
     sub = command("handout", handout,
                   "print every question and answer to a PDF to take home (headless Chromium)")
     sub.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF to write")

@@ -16,6 +16,7 @@ import requests
 from skill.audio import (
     AutoEngine,
     EspeakEngine,
+    FliteEngine,
     GTTSEngine,
     ServiceUnreachable,
     SpeechError,
@@ -58,13 +59,20 @@ def spoken_texts(history) -> list[str]:
 
 
 def gtts_like_mp3(seconds: float = 0.5) -> bytes:
-    """Return silence as MP3 shaped like gTTS output: MPEG-2, 24 kHz, mono, 32 kbps."""
+    """Return a voice-like buzz as MP3 shaped like gTTS output: MPEG-2, 24 kHz, mono, 32 kbps."""
+    import numpy as np
+
+    time = np.arange(int(seconds * 24_000)) / 24_000
+    # A 140 Hz voice with its harmonics, in syllables four times a second: loud enough to level.
+    voice = sum(np.sin(2 * np.pi * 140 * n * time) / n for n in range(1, 12))
+    buzz = 0.2 * voice * (0.55 - 0.45 * np.cos(2 * np.pi * 4 * time))
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(32)
     encoder.set_in_sample_rate(24_000)
     encoder.set_out_sample_rate(24_000)
     encoder.set_channels(1)
-    return bytes(encoder.encode(bytes(int(seconds * 24_000) * 2)) + encoder.flush())
+    samples = np.round(buzz * 32767).astype("<i2").tobytes()
+    return bytes(encoder.encode(samples) + encoder.flush())
 
 
 @pytest.fixture
@@ -358,3 +366,37 @@ def test_fallback_failure_is_not_swallowed(requests_mock, gtts):
     engine = AutoEngine(primary=gtts, fallback=EspeakEngine(voice="xx-nowhere"))
     with pytest.raises(SpeechError, match="no voice"):
         engine.synthesize("Hello.")
+
+
+# ---- Debian's flite ----
+
+
+def flite_wav_facts(wav: bytes) -> tuple[int, int, float]:
+    with wave.open(io.BytesIO(wav), "rb") as reader:
+        rate = reader.getframerate()
+        return rate, reader.getnchannels(), reader.getnframes() / rate
+
+
+def test_flite_speaks_a_16_khz_mono_wav_for_a_plausible_time():
+    assert FliteEngine.available(), (
+        "Debian's flite (slt voice) is not installed; install it with "
+        "`sudo apt-get install -y flite` (.ci/run does) and run the tests again.")
+    text = "Please ask your care team before you drive home after the procedure."
+    rate, channels, seconds = flite_wav_facts(FliteEngine().synthesize(text))
+    assert (rate, channels) == (16_000, 1)
+    assert 2.0 < seconds < 8.0  # 12 words
+    slower = flite_wav_facts(FliteEngine(duration_stretch=1.3).synthesize(text))[2]
+    assert slower > seconds * 1.15
+
+
+def test_flite_reads_the_respelling():
+    engine = FliteEngine(respell=respeller({"kyphoplasty": "kyfohplasty"}))
+    assert engine.phones("Why kyphoplasty?") == FliteEngine().phones("Why kyfohplasty?")
+    assert engine.phones("Why kyphoplasty?") != FliteEngine().phones("Why kyphoplasty?")
+
+
+def test_a_missing_flite_is_one_clear_error():
+    assert not FliteEngine.available(executable="/nonexistent/flite")
+    with pytest.raises(SpeechError, match="apt-get install -y flite"):
+        FliteEngine(executable="/nonexistent/flite").synthesize("Hello.")
+    assert not FliteEngine.available(voice="no-such-voice")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -16,13 +17,16 @@ import requests
 
 from skill.__main__ import main
 from skill.audio import EspeakEngine, GTTSEngine, SpeechError
+from skill.audio.engines import FliteEngine
 from skill.audio.export import (
+    CLIP_FILE,
     PLAYLIST,
     TRANSCRIPT,
     ClipSpeaker,
     ExportError,
     Progress,
     album_name,
+    clip_file_name,
     engine_settings,
     export_audio,
 )
@@ -41,6 +45,16 @@ def clip_files(folder: Path) -> set[str]:
     return {path.name for path in folder.glob("*.mp3")}
 
 
+def clip_ids_on_disk(folder: Path) -> set[str]:
+    """Return the clip ids named by the MP3 files in folder."""
+    return {CLIP_FILE.fullmatch(name)["id"] for name in clip_files(folder)}
+
+
+def file_of(folder: Path, clip_id: str) -> str:
+    """Return the file the manifest lists for a clip."""
+    return {e["id"]: e["file"] for e in manifest_of(folder)["clips"]}[clip_id]
+
+
 def assert_consistent(folder: Path) -> None:
     """No partial or empty files, and every manifest entry names a file with its hash."""
     assert not [path.name for path in folder.iterdir() if path.name.endswith(".part")]
@@ -48,6 +62,8 @@ def assert_consistent(folder: Path) -> None:
     for entry in manifest_of(folder)["clips"]:
         data = (folder / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["id"]
+        assert len(data) == entry["bytes"], entry["id"]
+        assert entry["file"] == clip_file_name(entry["id"], data)
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +105,10 @@ def test_full_export_renders_every_clip_once(exported, shipped):
     ids = [clip.id for clip in shipped.clips()]
     assert len(ids) >= 20
     assert result.rendered == ids and not result.cached and not result.failed
-    assert clip_files(folder) == {f"{clip_id}.mp3" for clip_id in ids}
-    assert {"DrivingIntent.mp3", "ProcedureStepsIntent.step-3.mp3"} <= clip_files(folder)
+    assert clip_files(folder) == {entry["file"] for entry in manifest_of(folder)["clips"]}
+    assert clip_ids_on_disk(folder) == set(ids)
+    assert re.fullmatch(r"DrivingIntent\.[0-9a-f]{12}\.mp3", file_of(folder, "DrivingIntent"))
+    assert file_of(folder, "ProcedureStepsIntent.step-3").startswith("ProcedureStepsIntent.step-3.")
     assert f"[ 1/{len(ids)}] {ids[0]}: rendered with espeak" in progress
 
 
@@ -118,7 +136,7 @@ def test_manifest_describes_each_file_exactly(exported, shipped):
     assert [entry["id"] for entry in manifest["clips"]] == [clip.id for clip in clips]
     for clip, entry in zip(clips, manifest["clips"], strict=True):
         data = (folder / entry["file"]).read_bytes()
-        assert entry["file"] == f"{clip.id}.mp3"
+        assert entry["file"] == f"{clip.id}.{entry['sha256'][:12]}.mp3"
         assert (entry["intent"], entry["title"], entry["text"], entry["source"]) == (
             clip.intent, clip.title, clip.text, clip.source)
         assert entry["engine"] == "espeak"
@@ -144,8 +162,9 @@ def test_playlist_lists_each_answer_with_its_duration(exported, shipped):
         assert int(seconds) == max(1, round(entries[file]["duration_s"]))
     files = [file for _, file in pairs]
     # The procedure plays step by step; its joined whole would say everything twice.
-    assert "ProcedureStepsIntent.step-1.mp3" in files and "ProcedureStepsIntent.mp3" not in files
-    assert "DrivingIntent.mp3" in files
+    assert file_of(folder, "ProcedureStepsIntent.step-1") in files
+    assert file_of(folder, "ProcedureStepsIntent") not in files
+    assert file_of(folder, "DrivingIntent") in files
 
 
 def test_transcript_has_every_question_and_answer_by_group(exported, shipped):
@@ -172,7 +191,86 @@ def test_respelling_reaches_espeak(tmp_path, shipped):
 
     export_audio(shipped, tmp_path, engine="espeak", espeak=Listening())
     said = " ".join(heard).lower()
-    assert "kyfo-plasty" in said and "kyphoplasty" not in said
+    assert "kyfohplasty" in said and "kyphoplasty" not in said
+
+
+# ---- loudness ----
+
+
+def independent_level(data: bytes) -> tuple[float, float]:
+    """Measure an MP3 as a listener's player decodes it: BS.1770 loudness and 4x true peak."""
+    import miniaudio
+    import numpy as np
+    import pyloudnorm
+    from scipy.signal import resample
+
+    # At 48 kHz, as BS.1770 defines it, by FFT resampling (the export uses polyphase filters;
+    # miniaudio's own resampler is linear and reads 0.5 LU low).
+    decoded = miniaudio.decode(data, miniaudio.SampleFormat.FLOAT32, nchannels=1,
+                               sample_rate=16_000)
+    samples = np.asarray(decoded.samples, dtype=np.float64)
+    at_48k = resample(samples, 3 * len(samples))
+    lufs = pyloudnorm.Meter(48_000).integrated_loudness(at_48k)
+    peak = 20 * np.log10(np.max(np.abs(resample(at_48k, 4 * len(at_48k)))))
+    return lufs, peak
+
+
+def test_every_clip_is_at_alexas_loudness_under_the_peak_ceiling(exported):
+    folder = exported[0]
+    manifest = manifest_of(folder)
+    assert manifest["generated_with"]["loudness"]["integrated_lufs"] == -14.0
+    assert manifest["generated_with"]["loudness"]["true_peak_ceiling_dbtp"] == -3.0
+    levels = []
+    for entry in manifest["clips"]:
+        lufs, peak = independent_level((folder / entry["file"]).read_bytes())
+        assert -15.0 <= lufs <= -13.0, entry["id"]
+        assert peak <= -3.0 + 0.1, entry["id"]  # 0.1: another resampler than the export's
+        assert entry["loudness_lufs"] == pytest.approx(lufs, abs=0.1), entry["id"]
+        assert entry["true_peak_dbtp"] == pytest.approx(peak, abs=0.2), entry["id"]
+        levels.append(lufs)
+    assert max(levels) - min(levels) <= 1.0
+
+
+def test_a_new_loudness_target_re_renders_and_is_met(export_copy, shipped):
+    from skill.audio.loudness import LoudnessTarget
+
+    quieter = LoudnessTarget(lufs=-18.0, ceiling_dbtp=-3.0)
+    result = export_audio(shipped, export_copy, engine="espeak", loudness=quieter)
+    assert result.rendered == [clip.id for clip in shipped.clips()]
+    for entry in manifest_of(export_copy)["clips"]:
+        lufs, peak = independent_level((export_copy / entry["file"]).read_bytes())
+        assert -19.0 <= lufs <= -17.0 and peak <= -2.95, entry["id"]
+    again = export_audio(shipped, export_copy, engine="espeak", loudness=quieter)
+    assert again.rendered == [] and len(again.cached) == len(shipped.clips())
+    assert_consistent(export_copy)
+
+
+def test_the_limiter_keeps_true_peaks_under_its_ceiling():
+    import numpy as np
+
+    from skill.audio.loudness import limited, true_peak_dbtp
+
+    rate = 16_000
+    time = np.arange(rate) / rate
+    # Clicks on a quiet tone, and an inter-sample peak (a tone at a quarter of the rate, phased).
+    signal = 0.1 * np.sin(2 * np.pi * 300 * time)
+    signal[::1600] = 0.9
+    signal += 0.5 * np.sin(2 * np.pi * 4000 * time + np.pi / 4) * (time > 0.5)
+    assert true_peak_dbtp(signal, rate) > -1.0
+    out = limited(signal, rate, -6.0, gain_db=3.0)
+    assert true_peak_dbtp(out, rate) <= -6.0 + 0.1
+    # Away from the clicks the tone keeps its gain: the limiter only works near the peaks.
+    quiet = slice(800 - 100, 800 + 100)
+    assert np.allclose(out[quiet], signal[quiet] * 10 ** (3 / 20), rtol=1e-3)
+
+
+def test_silence_cannot_be_brought_to_a_loudness():
+    from skill.audio import AudioError, Pcm
+    from skill.audio.loudness import ALEXA_LOUDNESS
+    from skill.audio.mp3 import to_alexa_mp3
+
+    with pytest.raises(AudioError, match="silent"):
+        to_alexa_mp3(Pcm(bytes(32_000), 16_000), loudness=ALEXA_LOUDNESS)
 
 
 # ---- the cache ----
@@ -192,15 +290,18 @@ def test_changing_one_answer_rerenders_that_clip_only(export_copy, shipped, resp
     with_changed_text(responses_copy, old, CHANGED_DRIVING)
     changed = load_catalogue("en-US", responses_dir=responses_copy)
     untouched = {path.name: path.read_bytes() for path in export_copy.glob("*.mp3")}
+    old_file = file_of(export_copy, "DrivingIntent")
     result = export_audio(changed, export_copy, engine="espeak")
     assert result.rendered == ["DrivingIntent"]
     assert len(result.cached) == len(shipped.clips()) - 1
     entry = {e["id"]: e for e in manifest_of(export_copy)["clips"]}["DrivingIntent"]
     assert entry["text"] == CHANGED_DRIVING
     for name, data in untouched.items():
-        if name != "DrivingIntent.mp3":
+        if name != old_file:
             assert (export_copy / name).read_bytes() == data, name
-    assert (export_copy / "DrivingIntent.mp3").read_bytes() != untouched["DrivingIntent.mp3"]
+    # The new audio has a new name; the old file goes once the new manifest is in place.
+    assert entry["file"] != old_file and not (export_copy / old_file).exists()
+    assert clip_files(export_copy) == set(untouched) - {old_file} | {entry["file"]}
     assert_consistent(export_copy)
 
 
@@ -210,7 +311,7 @@ def test_a_new_title_retags_without_rendering(export_copy, shipped, responses_co
     changed = load_catalogue("en-US", responses_dir=responses_copy)
     result = export_audio(changed, export_copy, engine="espeak")
     assert result.rendered == []
-    data = (export_copy / "DrivingIntent.mp3").read_bytes()
+    data = (export_copy / file_of(export_copy, "DrivingIntent")).read_bytes()
     assert read_id3v2_text(data)["TIT2"] == "May I drive after kyphoplasty?"
     assert check_alexa_compliant(data) == []
     assert_consistent(export_copy)
@@ -227,8 +328,8 @@ def test_another_engine_is_another_cache_key(shipped):
     from skill.audio.export import content_key
 
     keys = {content_key(spoken, name, engine_settings(name, "en-US"))
-            for name in ("auto", "gtts", "espeak")}
-    assert len(keys) == 3
+            for name in ("auto", "offline", "gtts", "flite", "espeak")}
+    assert len(keys) == 5
 
 
 def test_clips_gone_from_the_catalogue_are_removed(export_copy, responses_copy):
@@ -242,10 +343,10 @@ def test_clips_gone_from_the_catalogue_are_removed(export_copy, responses_copy):
     (export_copy / "music.mp3").write_bytes(gtts_like_mp3())  # not ours: must be left alone
     result = export_audio(smaller, export_copy, engine="espeak")
     assert result.removed == ["DrivingIntent"] and result.rendered == []
-    assert not (export_copy / "DrivingIntent.mp3").exists()
+    assert "DrivingIntent" not in clip_ids_on_disk(export_copy)
     assert (export_copy / "music.mp3").exists()
     assert "DrivingIntent" not in {e["id"] for e in manifest_of(export_copy)["clips"]}
-    assert "DrivingIntent.mp3" not in (export_copy / PLAYLIST).read_text()
+    assert "DrivingIntent." not in (export_copy / PLAYLIST).read_text()
     assert "Removed clips no longer in the catalogue: DrivingIntent." in result.summary()
 
 
@@ -272,7 +373,7 @@ def test_an_interrupted_export_leaves_a_consistent_folder_and_resumes(tmp_path, 
     with pytest.raises(KeyboardInterrupt):
         export_audio(shipped, folder, engine="espeak", espeak=InterruptedOnThird())
     first_two = [clip.id for clip in shipped.clips()[:2]]
-    assert clip_files(folder) == {f"{clip_id}.mp3" for clip_id in first_two}
+    assert clip_ids_on_disk(folder) == set(first_two)
     assert [entry["id"] for entry in manifest_of(folder)["clips"]] == first_two
     assert_consistent(folder)
     (folder / ".DrivingIntent.mp3.k1ll3d.part").write_bytes(b"half a clip")  # from a kill -9
@@ -307,7 +408,7 @@ def test_an_interruption_while_writing_leaves_no_partial_file(tmp_path, shipped,
 
 
 def test_gtts_export_records_gtts_and_sends_respelled_text(requests_mock, tmp_path, shipped):
-    requests_mock.post(BATCHEXECUTE, text=batchexecute_reply(gtts_like_mp3(0.4)))
+    requests_mock.post(BATCHEXECUTE, text=batchexecute_reply(gtts_like_mp3(0.6)))
     result = export_audio(shipped, tmp_path, engine="gtts")
     assert not result.failed and len(result.rendered) == len(shipped.clips())
     manifest = manifest_of(tmp_path)
@@ -316,10 +417,17 @@ def test_gtts_export_records_gtts_and_sends_respelled_text(requests_mock, tmp_pa
     for entry in manifest["clips"]:
         assert check_alexa_compliant((tmp_path / entry["file"]).read_bytes()) == []
     said = " ".join(spoken_texts(requests_mock.request_history)).lower()
-    assert "kyfo-plasty" in said and "kyphoplasty" not in said
+    assert "kyfohplasty" in said and "kyphoplasty" not in said
 
 
-def test_auto_falls_back_to_espeak_and_stops_asking_google(requests_mock, tmp_path, shipped):
+def flite_installed() -> None:
+    assert FliteEngine.available(), (
+        "Debian's flite (slt voice) is not installed; install it with "
+        "`sudo apt-get install -y flite` (.ci/run does) and run the tests again.")
+
+
+def test_auto_falls_back_to_flite_and_stops_asking_google(requests_mock, tmp_path, shipped):
+    flite_installed()
     requests_mock.post(BATCHEXECUTE, exc=requests.exceptions.ConnectionError("no route"))
     sleeps, progress = [], io.StringIO()
     result = export_audio(shipped, tmp_path, engine="auto", progress=progress,
@@ -328,11 +436,16 @@ def test_auto_falls_back_to_espeak_and_stops_asking_google(requests_mock, tmp_pa
     assert sleeps == [1.0, 2.0, 4.0]
     assert len(result.fell_back) == len(shipped.clips()) and not result.failed
     entries = manifest_of(tmp_path)["clips"]
-    assert {entry["engine"] for entry in entries} == {"espeak"}
+    assert {entry["engine"] for entry in entries} == {"flite"}
+    assert list(manifest_of(tmp_path)["generated_with"]["settings"]) == ["gtts", "flite", "espeak"]
+    for entry in entries:
+        data = (tmp_path / entry["file"]).read_bytes()
+        assert check_alexa_compliant(data) == [] and read_id3v2_text(data)["TXXX:engine"] == "flite"
     assert "could not reach Google TTS" in entries[0]["fallback"]
     assert all("unreachable earlier in this run" in entry["fallback"] for entry in entries[1:])
     assert progress.getvalue().count("Google TTS cannot be reached") == 1
-    assert f"{len(shipped.clips())} fell back to espeak" in result.summary()
+    assert "uses flite without trying Google again" in progress.getvalue()
+    assert f"{len(shipped.clips())} fell back," in result.summary()
 
     # Kept as they are on the next run (Google may still be away); --force asks again.
     again = export_audio(shipped, tmp_path, engine="auto", gtts=GTTSEngine(sleep=sleeps.append))
@@ -341,13 +454,42 @@ def test_auto_falls_back_to_espeak_and_stops_asking_google(requests_mock, tmp_pa
 
 
 def test_auto_keeps_asking_google_after_a_429(requests_mock):
+    flite_installed()
     requests_mock.post(BATCHEXECUTE, status_code=429, reason="Too Many Requests")
     speaker = ClipSpeaker("auto", engine_settings("auto", "en-US"),
                           gtts=GTTSEngine(attempts=2, sleep=lambda seconds: None))
     for text in ("Can I drive?", "Will it hurt?"):
         spoken = speaker.speak(text)
-        assert spoken.engine == "espeak" and "429" in spoken.fallback
+        assert spoken.engine == "flite" and "429" in spoken.fallback
     assert requests_mock.call_count == 4  # both clips tried Google twice
+
+
+def test_espeak_is_the_last_resort_when_flite_fails(requests_mock):
+    class BrokenFlite(FliteEngine):
+        def synthesize(self, text):
+            raise SpeechError("flite failed: on purpose")
+
+    requests_mock.post(BATCHEXECUTE, status_code=403, reason="Forbidden")
+    speaker = ClipSpeaker("auto", {"gtts": {}, "flite": {"voice": "slt"}, "espeak": {}},
+                          gtts=GTTSEngine(attempts=1), flite=BrokenFlite())
+    spoken = speaker.speak("Can I drive?")
+    assert spoken.engine == "espeak"
+    assert spoken.fallback.startswith("gTTS failed: ") and "; flite failed: " in spoken.fallback
+
+
+def test_with_pip_alone_the_offline_export_is_spoken_by_espeak(tmp_path, shipped):
+    # No flite on PATH: what `make run` sees on a machine without the Debian package.
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    folder = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "skill", "export-audio", "--engine", "offline",
+                          "--out", str(folder)], cwd=PROJECT_ROOT, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "PATH": str(bare)})
+    assert run.returncode == 0, run.stderr
+    manifest = manifest_of(folder)
+    assert list(manifest["generated_with"]["settings"]) == ["espeak"]
+    assert {entry["engine"] for entry in manifest["clips"]} == {"espeak"}
+    assert len(manifest["clips"]) == len(shipped.clips())
 
 
 # ---- progress and the command line ----
@@ -376,7 +518,7 @@ def test_cli_exports_with_plain_progress_and_a_summary(tmp_path, shipped):
     assert f"[ 1/{total}] {shipped.clips()[0].id}: rendered with espeak" in first.stderr
     assert "\r" not in first.stderr
     assert f"Exported {total} of {total} clips to {folder}" in first.stdout
-    assert f"{total} rendered, 0 cached, 0 fell back to espeak, 0 failed" in first.stdout
+    assert f"{total} rendered, 0 cached, 0 fell back, 0 failed" in first.stdout
     second = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
                             timeout=120)
     assert second.returncode == 0, second.stderr
@@ -395,7 +537,7 @@ def test_a_failing_clip_fails_the_command_naming_it(export_copy, monkeypatch, ca
             return super().synthesize(text)
 
     monkeypatch.setattr(export, "EspeakEngine", StumblesOnDriving)
-    (export_copy / "DrivingIntent.mp3").unlink()
+    (export_copy / file_of(export_copy, "DrivingIntent")).unlink()
     status = main(["export-audio", "--engine", "espeak", "--out", str(export_copy)])
     out, err = capsys.readouterr()
     assert status == 1
@@ -437,7 +579,8 @@ def test_the_skill_plays_fresh_clips_and_reads_changed_answers(exported, shipped
         return conversation.intent("DrivingIntent").ssml
 
     assert clip_problems(shipped) == []
-    assert '<audio src="https://example.org/audio/DrivingIntent.mp3"/>' in driving(shipped)
+    driving_file = file_of(folder, "DrivingIntent")
+    assert f'<audio src="https://example.org/audio/{driving_file}"/>' in driving(shipped)
 
     with_changed_text(responses_copy, shipped.topic("DrivingIntent").answer, CHANGED_DRIVING)
     changed = load_catalogue("en-US", responses_dir=responses_copy)
@@ -458,7 +601,8 @@ def test_the_skill_says_its_fallback_in_the_recorded_voice(exported, shipped, mo
     conversation = Conversation(build_skill(shipped), shipped)
     conversation.launch()
     reply = conversation.intent("AMAZON.FallbackIntent")
-    assert reply.ssml.startswith('<speak><audio src="https://example.org/audio/fallback.mp3"/>')
+    fallback_file = file_of(folder, "fallback")
+    assert reply.ssml.startswith(f'<speak><audio src="https://example.org/audio/{fallback_file}"/>')
     # The reprompt stays words: it is short and not recorded.
     reprompt = to_ssml(shipped.prompts["fallback_reprompt"], shipped)
     assert reply.reprompt == f"<speak>{reprompt}</speak>"

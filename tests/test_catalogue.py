@@ -100,7 +100,7 @@ def test_step_clips_have_stable_names(catalogue):
 
 def test_respelling_keeps_the_rest_of_the_sentence(catalogue):
     assert catalogue.respell("Is Kyphoplasty like vertebroplasty?") == (
-        "Is kyfo-plasty like vertibroeplasty?")
+        "Is kyfohplasty like vertebrohplasty?")
 
 
 def break_catalogue(responses_copy, old: str, new: str):

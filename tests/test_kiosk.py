@@ -137,12 +137,12 @@ def test_red_flag_question_shows_the_emergency_message(kiosk, catalogue, manifes
     save_screenshot(kiosk, screenshots, "kiosk-emergency")
 
 
-def test_out_of_scope_question_gets_the_recorded_fallback(kiosk, catalogue):
+def test_out_of_scope_question_gets_the_recorded_fallback(kiosk, catalogue, manifest):
     kiosk.goto(kiosk.base + "/")
     box = kiosk.get_by_label("Type your question")
     box.fill("what's the weather in paris")
     box.press("Enter")
-    wait_playing(kiosk, "fallback.mp3")
+    wait_playing(kiosk, manifest["fallback"]["file"])
     assert caption(kiosk) == catalogue.prompts["fallback"]
     assert "no recording" not in kiosk.locator("#caption-note").text_content()
     assert kiosk.locator("#emergency").is_hidden()
@@ -235,7 +235,7 @@ def partial_export_url(tmp_path_factory, catalogue, skill, exported):
         if entry["id"] == "AnesthesiaIntent":
             entry["text"] = "An answer from an older catalogue."
     (folder / "manifest.json").write_text(json.dumps({**data, "clips": clips}))
-    (folder / "DrivingIntent.mp3").unlink()
+    (folder / next(e["file"] for e in data["clips"] if e["id"] == "DrivingIntent")).unlink()
     app = Flask("kiosk_partial")
     app.register_blueprint(kiosk_blueprint(catalogue, folder, skill=skill))
     with serve(app) as base:
@@ -244,7 +244,7 @@ def partial_export_url(tmp_path_factory, catalogue, skill, exported):
 
 @pytest.mark.parametrize("intent", ["DrivingIntent", "AnesthesiaIntent"])
 def test_missing_or_stale_clip_shows_the_caption_instead(browser, partial_export_url, catalogue,
-                                                         intent):
+                                                         manifest, intent):
     context, page, foreign, problems = open_page(browser, partial_export_url)
     try:
         page.goto(partial_export_url + "/")
@@ -254,7 +254,7 @@ def test_missing_or_stale_clip_shows_the_caption_instead(browser, partial_export
         assert "no recording" in page.locator("#caption-note").text_content()
         assert page.evaluate("() => document.getElementById('player').getAttribute('src')") is None
         page.get_by_role("button", name="What is kyphoplasty?").click()
-        wait_playing(page, "WhatIsKyphoplastyIntent.mp3")
+        wait_playing(page, manifest["WhatIsKyphoplastyIntent"]["file"])
         assert page.locator("#caption-note").text_content() == ""
     finally:
         context.close()
@@ -297,8 +297,8 @@ def test_portrait_tablet_goes_back_to_the_tapped_question(browser, kiosk_url, ca
     assert foreign == [] and problems == []
 
 
-def test_side_by_side_layout_has_no_back_button(kiosk):
+def test_side_by_side_layout_has_no_back_button(kiosk, manifest):
     kiosk.goto(kiosk.base + "/")
     kiosk.get_by_role("button", name="How do I contact the clinic?").click()
-    wait_playing(kiosk, "ContactIntent.mp3")
+    wait_playing(kiosk, manifest["ContactIntent"]["file"])
     assert kiosk.get_by_role("button", name="Back to the questions").is_hidden()

@@ -56,10 +56,10 @@ def test_questions_list_every_topic_but_emergency_by_group(client, catalogue, ma
     steps = listed["ProcedureStepsIntent"]
     topic = catalogue.topics["ProcedureStepsIntent"]
     assert steps["intro"]["caption"] == topic.answer
-    assert audio_path(steps["intro"]["audio"]) == f"/audio/{intro_clip_id(topic.intent)}.mp3"
+    assert audio_path(steps["intro"]["audio"]) == f"/audio/{manifest[intro_clip_id(topic.intent)]['file']}"
     assert [s["caption"] for s in steps["steps"]] == list(topic.steps)
     assert [audio_path(s["audio"]) for s in steps["steps"]] == [
-        f"/audio/{step_clip_id(topic.intent, n)}.mp3" for n in range(1, len(topic.steps) + 1)]
+        f"/audio/{manifest[step_clip_id(topic.intent, n)]['file']}" for n in range(1, len(topic.steps) + 1)]
     assert data["clinic"]["name"] == catalogue.clinic.name
     assert data["emergency"]["caption"] == catalogue.topics["EmergencyIntent"].answer
 
@@ -75,7 +75,7 @@ def test_stale_or_missing_clips_get_no_audio_url(tmp_path, catalogue, skill, exp
         if entry["id"] != "AnesthesiaIntent":
             kept.append(entry)
     (folder / "manifest.json").write_text(json.dumps({**data, "clips": kept}))
-    (folder / "RecoveryIntent.mp3").unlink()
+    (folder / next(e["file"] for e in kept if e["id"] == "RecoveryIntent")).unlink()
     listed = {q["intent"]: q for g in kiosk_app(catalogue, skill, folder).test_client()
               .get("/kiosk/questions.json").get_json()["groups"] for q in g["questions"]}
     assert listed["DrivingIntent"]["audio"] is None
@@ -116,12 +116,12 @@ def test_ask_red_flag_is_an_emergency(client, catalogue):
     assert data["audio"]
 
 
-def test_ask_out_of_scope_gets_the_fallback(client, catalogue):
+def test_ask_out_of_scope_gets_the_fallback(client, catalogue, manifest):
     data = client.post("/kiosk/ask", json={"question": "what's the weather in paris"}).get_json()
     assert data["intent"] == "AMAZON.FallbackIntent"
     assert data["caption"] == catalogue.prompts["fallback"]
     # Said in the same recorded voice as the answers.
-    assert audio_path(data["audio"]) == "/audio/fallback.mp3"
+    assert audio_path(data["audio"]) == f"/audio/{manifest['fallback']['file']}"
     with client.get(data["audio"]) as clip:
         assert clip.status_code == 200 and clip.mimetype == "audio/mpeg"
     assert data["emergency"] is False
@@ -194,13 +194,13 @@ def test_audio_refuses_anything_not_listed(client, path):
 
 
 def test_audio_refuses_a_file_in_the_folder_but_not_in_the_manifest(tmp_path, catalogue, skill,
-                                                                      exported):
+                                                                      exported, manifest):
     folder = tmp_path / "audio"
     shutil.copytree(exported, folder)
     (folder / "notes.mp3").write_bytes(b"not a clip")
     client = kiosk_app(catalogue, skill, folder).test_client()
     assert client.get("/audio/notes.mp3").status_code == 404
-    with client.get("/audio/DrivingIntent.mp3") as reply:
+    with client.get(f"/audio/{manifest['DrivingIntent']['file']}") as reply:
         assert reply.status_code == 200
 
 

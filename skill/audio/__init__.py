@@ -4,6 +4,7 @@ from skill.audio.clips import render_clip
 from skill.audio.engines import (
     AutoEngine,
     EspeakEngine,
+    FliteEngine,
     GTTSEngine,
     ServiceUnreachable,
     SpeechEngine,
@@ -27,6 +28,7 @@ __all__ = [
     "AudioError",
     "AutoEngine",
     "EspeakEngine",
+    "FliteEngine",
     "GTTSEngine",
     "Mp3FormatError",
     "Pcm",

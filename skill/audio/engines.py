@@ -8,11 +8,15 @@ import io
 import logging
 import os
 import re
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 import wave
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Protocol
 
 from skill.audio.mp3 import AudioError
@@ -373,6 +377,86 @@ class EspeakEngine:
         spoken = _spoken_text(text, self.respell)
         with _ESPEAK_LOCK:
             return _espeak_library().ipa(spoken, self.voice)
+
+
+FLITE_TIMEOUT_S = 60.0  # a whole answer takes flite well under a second
+
+
+class FliteEngine:
+    """Debian's flite with its slt voice: offline, and far clearer than espeak-ng.
+
+    A system package (`apt-get install flite`), not pip: `available()` says whether this
+    machine has it, and the export falls back to espeak-ng when it does not.
+    """
+
+    name = "flite"
+
+    def __init__(self, *, voice: str = "slt", duration_stretch: float = 1.0,
+                 executable: str = "flite", respell: Respell | None = None):
+        self.voice = voice
+        self.duration_stretch = duration_stretch  # above 1 speaks more slowly
+        self.executable = executable
+        self.respell = respell
+
+    @staticmethod
+    def available(voice: str = "slt", executable: str = "flite") -> bool:
+        """Tell whether flite is installed here with this voice."""
+        path = shutil.which(executable)
+        if path is None:
+            return False
+        try:
+            listed = subprocess.run([path, "-lv"], capture_output=True, text=True,
+                                    timeout=FLITE_TIMEOUT_S, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return voice in listed.stdout.split()
+
+    def _run(self, *arguments: str) -> subprocess.CompletedProcess:
+        try:
+            done = subprocess.run([self.executable, *arguments], capture_output=True,
+                                  timeout=FLITE_TIMEOUT_S, check=False)
+        except FileNotFoundError as error:
+            raise SpeechError(f"flite is not installed ({self.executable} not found); "
+                              "install it with `apt-get install -y flite`") from error
+        except subprocess.TimeoutExpired as error:
+            raise SpeechError(f"flite took over {FLITE_TIMEOUT_S:.0f} s and was stopped") from error
+        if done.returncode != 0:
+            problem = done.stderr.decode("utf-8", "replace").strip() or f"status {done.returncode}"
+            raise SpeechError(f"flite failed: {problem}")
+        return done
+
+    def synthesize(self, text: str) -> bytes:
+        """Return flite's WAV (16 kHz mono 16-bit for slt) of text."""
+        spoken = _spoken_text(text, self.respell)
+        with tempfile.TemporaryDirectory(prefix="flite-") as scratch:
+            wav = Path(scratch) / "speech.wav"
+            self._run("-voice", self.voice, "--setf", f"duration_stretch={self.duration_stretch}",
+                      "-t", spoken, "-o", str(wav))
+            audio = wav.read_bytes() if wav.exists() else b""
+        if len(audio) <= 44:  # a RIFF header and nothing in it
+            raise SpeechError(f"flite produced no audio for {spoken[:40]!r}")
+        return audio
+
+    def phones(self, text: str) -> str:
+        """Return the phones flite's slt voice speaks for text, with no stress marks."""
+        spoken = _spoken_text(text, self.respell)
+        out = self._run("-voice", self.voice, "-ps", "-t", spoken, "-o", "none")
+        return " ".join(out.stdout.decode("utf-8").split())
+
+    def stressed_phones(self, text: str) -> str:
+        """Return flite's phones with lexical stress (vowels marked 1), from its `t2p` tool.
+
+        t2p ships with flite and reads the same CMU lexicon and letter-to-sound rules that
+        the slt voice speaks with; `phones()` is the same sequence without the digits.
+        """
+        spoken = _spoken_text(text, self.respell)
+        t2p = str(Path(shutil.which(self.executable) or self.executable).with_name("t2p"))
+        try:
+            out = subprocess.run([t2p, spoken], capture_output=True, timeout=FLITE_TIMEOUT_S,
+                                 check=True)
+        except (OSError, subprocess.SubprocessError) as error:
+            raise SpeechError(f"flite's t2p could not run: {error}") from error
+        return " ".join(out.stdout.decode("utf-8").split())
 
 
 class AutoEngine:

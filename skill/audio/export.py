@@ -5,10 +5,15 @@ for, that engine's settings and PIPELINE_VERSION. The key is also written into t
 ID3 tag, so a clip finished before an interrupted run is found and reused by the next one.
 A title or album change only rewrites the tag; the audio is kept.
 
-Under `--engine auto` a clip that gTTS could not read is spoken by espeak and cached like any
-other: the next run keeps it rather than asking Google again for every such clip (an offline
-machine would wait for gTTS's retries each time). `--force` re-renders everything, which
-retries gTTS for those clips too.
+The folder survives a crash at any point (kill -9, a full disk): clip files are named by their
+content (`<clip id>.<first 12 hex of sha256>.mp3`) and written atomically beside the old ones,
+never over them; the manifest is swapped in last, and only then are files it no longer lists
+removed. A reader sees the old manifest with the old files or the new one with the new files.
+
+Under `--engine auto` a clip that gTTS could not read is spoken offline (by Debian's flite
+where installed, else espeak-ng) and cached like any other: the next run keeps it rather
+than asking Google again for every such clip (an offline machine would wait for gTTS's
+retries each time). `--force` re-renders everything, which retries gTTS for those clips too.
 """
 
 from __future__ import annotations
@@ -16,13 +21,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO
@@ -30,37 +37,51 @@ from typing import TextIO
 from skill.audio.clips import render_clip
 from skill.audio.engines import (
     EspeakEngine,
+    FliteEngine,
     GTTSEngine,
     ServiceUnreachable,
     SpeechEngine,
     SpeechError,
 )
+from skill.audio.loudness import ALEXA_LOUDNESS, Level, LoudnessTarget, measure
 from skill.audio.mp3 import (
     ALEXA_BIT_RATE,
     DEFAULT_SAMPLE_RATE,
     AudioError,
     Mp3FormatError,
     check_alexa_compliant,
+    decode_mp3,
     describe,
     id3v2_tag,
     read_id3v2_text,
+    to_alexa_mp3,
 )
 from skill.catalogue import Catalogue, Clip
 from skill.clips import MANIFEST
 from skill.files import PART, write_atomically
 
-PIPELINE_VERSION = 1  # bump when a pipeline change should re-render every clip
-ENGINES = ("auto", "gtts", "espeak")
+PIPELINE_VERSION = 2  # bump when a pipeline change should re-render every clip
+# auto: gTTS, then the offline engines; offline: flite where installed, then espeak-ng.
+ENGINES = ("auto", "offline", "gtts", "flite", "espeak")
 PLAYLIST = "playlist.m3u"
 TRANSCRIPT = "transcript.txt"
 LOCK = ".export-audio.lock"
 KEY_TAG, ENGINE_TAG, FALLBACK_TAG = "content-key", "engine", "fallback"
+LOUDNESS_TAG, PEAK_TAG = "loudness-lufs", "true-peak-dbtp"
 # Clip ids become file names and URLs, so they may not carry slashes or spaces.
 CLIP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+HASH_CHARS = 12  # of the sha256 in a clip's file name: plenty to tell one render from another
+# A clip file's name: its clip id, then (since pipeline 2) the start of its sha256.
+CLIP_FILE = re.compile(
+    rf"(?P<id>{CLIP_ID.pattern}?)(?:\.(?P<hash>[0-9a-f]{{{HASH_CHARS}}}))?\.mp3")
 # Google's regional accents, by locale; other locales use translate.google.com.
 GTTS_TLDS = {"en-GB": "co.uk", "en-AU": "com.au", "en-IN": "co.in", "en-CA": "ca"}
 ESPEAK_VOICES = {"en-US": "en-us", "en-GB": "en-gb"}
 ESPEAK_WORDS_PER_MINUTE = 165
+FLITE_VOICES = {"en-US": "slt"}  # flite's clearest voice; its voices are all US English
+# 15% slower than flite's own pace: fewer words lost in bench/intelligibility.py (22.0% WER
+# against 23.3%; 30% slower was worse, 26.9%), and easier for older listeners.
+FLITE_STRETCH = 1.15
 
 
 class ExportError(RuntimeError):
@@ -80,58 +101,90 @@ def engine_settings(engine: str, locale: str) -> dict[str, dict[str, object]]:
     gtts = {"lang": language, "tld": GTTS_TLDS.get(locale, "com")}
     espeak = {"voice": ESPEAK_VOICES.get(locale, language),
               "words_per_minute": ESPEAK_WORDS_PER_MINUTE}
-    return {"gtts": {"gtts": gtts}, "espeak": {"espeak": espeak},
-            "auto": {"gtts": gtts, "espeak": espeak}}[engine]
+    flite = {"voice": FLITE_VOICES.get(locale, "slt"), "duration_stretch": FLITE_STRETCH}
+    # Offline, flite speaks when this machine has it (a Debian package); espeak-ng (pip) is
+    # the last resort, always there.
+    offline = {"espeak": espeak}
+    if locale in FLITE_VOICES and FliteEngine.available(flite["voice"]):
+        offline = {"flite": flite, **offline}
+    return {"gtts": {"gtts": gtts}, "flite": {"flite": flite}, "espeak": {"espeak": espeak},
+            "offline": offline, "auto": {"gtts": gtts, **offline}}[engine]
 
 
-def content_key(spoken: str, engine: str, settings: dict) -> str:
+def content_key(spoken: str, engine: str, settings: dict,
+                loudness: LoudnessTarget = ALEXA_LOUDNESS) -> str:
     """Hash everything that shapes a clip's audio, so equal keys mean equal audio."""
     recipe = {"text": spoken, "engine": engine, "settings": settings,
               "pipeline": {"version": PIPELINE_VERSION, "sample_rate": DEFAULT_SAMPLE_RATE,
-                           "bit_rate": ALEXA_BIT_RATE}}
+                           "bit_rate": ALEXA_BIT_RATE, "loudness": loudness.recipe()}}
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
 class Spoken:
-    """A clip's MP3 and who spoke it; fallback says why gTTS did not, under auto."""
+    """A clip's audio file, who spoke it and its level; fallback says why others did not."""
 
-    mp3: bytes
+    audio: bytes
     engine: str
-    fallback: str = ""
+    fallback: str
+    lufs: float
+    true_peak_dbtp: float
+
+
+def mp3_level(mp3: bytes) -> Level:
+    """Measure an MP3 clip as it will play."""
+    return measure(decode_mp3(mp3, DEFAULT_SAMPLE_RATE), DEFAULT_SAMPLE_RATE)
 
 
 class ClipSpeaker:
-    """Speak clips with the engine asked for; under auto, drop gTTS once Google is unreachable."""
+    """Speak clips with the engine asked for, or the first of a chain that manages.
+
+    Under auto and offline the chain is gTTS (auto only), flite, espeak-ng, as the settings
+    list them; gTTS is dropped for the rest of the run once Google is unreachable.
+    """
 
     def __init__(self, engine: str, settings: dict, *, gtts: SpeechEngine | None = None,
-                 espeak: SpeechEngine | None = None, notice=lambda message: None):
+                 flite: SpeechEngine | None = None, espeak: SpeechEngine | None = None,
+                 notice=lambda message: None, loudness: LoudnessTarget = ALEXA_LOUDNESS,
+                 convert: Callable[[bytes], bytes] | None = None,
+                 level_of: Callable[[bytes], Level] = mp3_level):
         self.requested = engine
-        self.gtts = gtts or (GTTSEngine(**settings["gtts"]) if "gtts" in settings else None)
-        self.espeak = espeak or (EspeakEngine(**settings["espeak"]) if "espeak" in settings
-                                 else None)
+        # convert turns an engine's audio into the clip's file; level_of measures that file.
+        self.convert = convert or partial(to_alexa_mp3, loudness=loudness)
+        self.level_of = level_of
+        given = {"gtts": gtts, "flite": flite, "espeak": espeak}
+        builders = {"gtts": GTTSEngine, "flite": FliteEngine, "espeak": EspeakEngine}
+        # In the settings' order, which is the order of preference.
+        self.chain = [given[name] or builders[name](**options)
+                      for name, options in settings.items()]
         self.notice = notice
         self.unreachable = ""  # why gTTS is no longer tried in this run
 
     def speak(self, spoken: str) -> Spoken:
         """Return Alexa-ready MP3 of already respelled text; raise SpeechError or AudioError."""
-        if self.requested != "auto":
-            engine = self.gtts if self.requested == "gtts" else self.espeak
-            return Spoken(*render_clip(spoken, engine))
-        if self.unreachable:
-            reason = f"gTTS not tried: {self.unreachable}"
-        else:
+        reasons = []
+        chain = self.chain
+        if self.unreachable and chain[0].name == "gtts":
+            reasons.append(f"gTTS not tried: {self.unreachable}")
+            chain = chain[1:]
+        for number, engine in enumerate(chain, 1):
             try:
-                return Spoken(*render_clip(spoken, self.gtts))
+                audio, name = render_clip(spoken, engine, convert=self.convert)
+                level = self.level_of(audio)
+                return Spoken(audio, name, "; ".join(reasons), level.lufs, level.true_peak_dbtp)
             except ServiceUnreachable as error:
+                if number == len(chain):
+                    raise
                 self.unreachable = f"Google TTS was unreachable earlier in this run ({error})"
-                reason = f"gTTS failed: {error}"
                 self.notice(f"Google TTS cannot be reached ({error}). The rest of this run "
-                            "uses espeak without trying Google again.")
+                            f"uses {chain[number].name} without trying Google again.")
+                reasons.append(f"gTTS failed: {error}")
             except (SpeechError, AudioError) as error:
-                reason = f"gTTS failed: {error}"
-        mp3, name = render_clip(spoken, self.espeak)
-        return Spoken(mp3, name, reason)
+                if number == len(chain):
+                    raise
+                label = "gTTS" if engine.name == "gtts" else engine.name
+                reasons.append(f"{label} failed: {error}")
+        raise SpeechError("no speech engine is set up for this export")
 
 
 class Progress:
@@ -198,13 +251,13 @@ class ExportResult:
         lines = [
             f"Exported {self.total - len(self.failed)} of {self.total} clips to {self.folder} "
             f"in {self.seconds:.1f} s: {len(self.rendered)} rendered, {len(self.cached)} cached, "
-            f"{len(self.fell_back)} fell back to espeak, {len(self.failed)} failed, "
+            f"{len(self.fell_back)} fell back, {len(self.failed)} failed, "
             f"{len(self.removed)} removed."
         ]
         if self.removed:
             lines.append(f"Removed clips no longer in the catalogue: {', '.join(self.removed)}.")
         if self.espeak_kept_under_auto:
-            lines.append(f"{len(self.espeak_kept_under_auto)} cached clips were spoken by espeak "
+            lines.append(f"{len(self.espeak_kept_under_auto)} cached clips were spoken offline "
                          "because gTTS failed in an earlier run; run with --force when Google "
                          "is reachable to retry them with gTTS.")
         return "\n".join(lines)
@@ -257,6 +310,13 @@ class _Found:
     data: bytes
     engine: str
     fallback: str
+    lufs: float
+    true_peak_dbtp: float
+
+
+def clip_file_name(clip_id: str, data: bytes) -> str:
+    """Name a clip's file by its id and content, so a new render never replaces an old file."""
+    return f"{clip_id}.{hashlib.sha256(data).hexdigest()[:HASH_CHARS]}.mp3"
 
 
 def _reusable(path: Path, key: str) -> _Found | None:
@@ -268,7 +328,15 @@ def _reusable(path: Path, key: str) -> _Found | None:
         return None
     if tags.get(f"TXXX:{KEY_TAG}") != key or check_alexa_compliant(data):
         return None
-    return _Found(data, tags.get(f"TXXX:{ENGINE_TAG}", ""), tags.get(f"TXXX:{FALLBACK_TAG}", ""))
+    named = CLIP_FILE.fullmatch(path.name)
+    if named and named["hash"] and not hashlib.sha256(data).hexdigest().startswith(named["hash"]):
+        return None  # not the bytes its name promises (damaged after the export wrote it)
+    try:
+        lufs, peak = float(tags[f"TXXX:{LOUDNESS_TAG}"]), float(tags[f"TXXX:{PEAK_TAG}"])
+    except (KeyError, ValueError):
+        return None
+    return _Found(data, tags.get(f"TXXX:{ENGINE_TAG}", ""), tags.get(f"TXXX:{FALLBACK_TAG}", ""),
+                  lufs, peak)
 
 
 def _made_here(path: Path) -> bool:
@@ -282,27 +350,35 @@ def _made_here(path: Path) -> bool:
 
 
 def _tagged(mp3: bytes, clip: Clip, album: str, key: str, spoken: Spoken | _Found) -> bytes:
-    user_text = {KEY_TAG: key, ENGINE_TAG: spoken.engine}
+    user_text = {KEY_TAG: key, ENGINE_TAG: spoken.engine,
+                 LOUDNESS_TAG: f"{spoken.lufs:.2f}", PEAK_TAG: f"{spoken.true_peak_dbtp:.2f}"}
     if spoken.fallback:
         user_text[FALLBACK_TAG] = spoken.fallback
     return id3v2_tag(clip.title, album, user_text) + mp3
 
 
-def _entry(clip: Clip, data: bytes, key: str, engine: str, fallback: str) -> dict:
+def _entry(clip: Clip, data: bytes, key: str, spoken: Spoken | _Found) -> dict:
     entry = {
-        "id": clip.id, "file": f"{clip.id}.mp3", "intent": clip.intent, "title": clip.title,
-        "text": clip.text, "source": clip.source, "engine": engine,
+        "id": clip.id, "file": clip_file_name(clip.id, data), "intent": clip.intent,
+        "title": clip.title, "text": clip.text, "source": clip.source, "engine": spoken.engine,
         "duration_s": round(describe(data).duration, 3), "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(), "content_key": key,
+        "loudness_lufs": round(spoken.lufs, 2), "true_peak_dbtp": round(spoken.true_peak_dbtp, 2),
     }
-    if fallback:
-        entry["fallback"] = fallback
+    if spoken.fallback:
+        entry["fallback"] = spoken.fallback
     return entry
+
+
+LOUDNESS_METHOD = {
+    "measured_with": "pyloudnorm, ITU-R BS.1770 integrated loudness, on the decoded MP3",
+    "true_peak": "4x oversampled (scipy resample_poly), largest magnitude",
+}
 
 
 def _package_versions() -> dict[str, str]:
     versions = {}
-    for package in ("gTTS", "espeakng-loader", "lameenc", "miniaudio"):
+    for package in ("gTTS", "espeakng-loader", "lameenc", "miniaudio", "pyloudnorm", "scipy"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -310,17 +386,34 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make the renames so far durable, so the manifest never lands before its files do."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _cannot_write(path: Path, error: OSError) -> ExportError:
+    return ExportError(f"Cannot write {path}: {error.strerror or error}. The folder still holds "
+                       "the previous export, complete; free some space and run again.")
+
+
 class _Export:
     """One run of the export into one folder."""
 
     def __init__(self, catalogue: Catalogue, folder: Path, engine: str, force: bool,
-                 progress: Progress, speaker: ClipSpeaker, settings: dict):
+                 progress: Progress, speaker: ClipSpeaker, settings: dict,
+                 loudness: LoudnessTarget):
         self.catalogue, self.folder, self.engine, self.force = catalogue, folder, engine, force
         self.progress, self.speaker, self.settings = progress, speaker, settings
+        self.loudness = loudness
         self.album = album_name(catalogue)
         self.clips = catalogue.clips()
         self.entries: dict[str, dict] = {}
         self.result = ExportResult(folder=folder, total=len(self.clips))
+        self.candidates = self._files_by_clip()
 
     def run(self) -> ExportResult:
         started = time.monotonic()
@@ -331,39 +424,65 @@ class _Export:
                 self.progress.start(number, clip.id)
                 self.progress.done(number, clip.id, self._export(clip))
         except BaseException:
-            # Interrupted: list what is finished, so the folder stays consistent and the next
-            # run reuses it. Clips not reached yet are listed when their old file still fits.
+            # Interrupted: list what is finished, so the next run and any reader see it. Clips
+            # not reached yet are listed when an existing file still fits. Nothing is removed,
+            # and when even the manifest cannot be written the previous one stands, whole.
             self.progress.finish()
-            for clip in self.clips:
-                if clip.id not in self.entries:
-                    self._reuse(clip, retag=False)
-            self._write_lists()
+            try:
+                for clip in self.clips:
+                    if clip.id not in self.entries:
+                        self._reuse(clip, retag=False)
+                self._write_lists()
+            except (OSError, ExportError):
+                pass
             raise
         self.progress.finish()
-        self._remove_stale()
         self._write_lists()
+        self._remove_unlisted()
         self.result.seconds = time.monotonic() - started
         return self.result
 
-    def _path(self, clip: Clip) -> Path:
-        return self.folder / f"{clip.id}.mp3"
+    def _files_by_clip(self) -> dict[str, list[Path]]:
+        """Return the MP3s in the folder by the clip id in their name, newest listed first."""
+        listed = {entry.get("file") for entry in _manifest_clips(self.folder)}
+        found: dict[str, list[Path]] = {}
+        for path in sorted(self.folder.glob("*.mp3")):
+            named = CLIP_FILE.fullmatch(path.name)
+            if named:
+                found.setdefault(named["id"], []).append(path)
+        for paths in found.values():
+            paths.sort(key=lambda path: path.name not in listed)
+        return found
 
     def _key(self, clip: Clip) -> tuple[str, str]:
         spoken = self.catalogue.respell(clip.text)
-        return spoken, content_key(spoken, self.engine, self.settings)
+        return spoken, content_key(spoken, self.engine, self.settings, self.loudness)
+
+    def _store(self, clip: Clip, data: bytes) -> None:
+        """Write a clip under its content name, unless that exact file is already there."""
+        path = self.folder / clip_file_name(clip.id, data)
+        try:
+            if path.is_file() and path.read_bytes() == data:
+                return
+            write_atomically(path, data)
+        except OSError as error:
+            raise _cannot_write(path, error) from error
+        self.candidates.setdefault(clip.id, []).insert(0, path)
 
     def _reuse(self, clip: Clip, *, retag: bool) -> dict | None:
         """List a clip whose file already holds this audio, fixing its tag if asked."""
         _, key = self._key(clip)
-        found = _reusable(self._path(clip), key)
+        found = next(filter(None, (_reusable(path, key)
+                                   for path in self.candidates.get(clip.id, []))), None)
         if found is None:
             return None
         data = found.data
         tags = read_id3v2_text(data)
         if retag and (tags.get("TIT2"), tags.get("TALB")) != (clip.title, self.album):
             data = _tagged(data[describe(data).id3v2_size:], clip, self.album, key, found)
-            write_atomically(self._path(clip), data)
-        entry = _entry(clip, data, key, found.engine, found.fallback)
+        # A file from before content names (or a retag) is stored again under its new name.
+        self._store(clip, data)
+        entry = _entry(clip, data, key, found)
         self.entries[clip.id] = entry
         return entry
 
@@ -379,7 +498,7 @@ class _Export:
         spoken, key = self._key(clip)
         try:
             result = self.speaker.speak(spoken)
-            data = _tagged(result.mp3, clip, self.album, key, result)
+            data = _tagged(result.audio, clip, self.album, key, result)
             problems = check_alexa_compliant(data)
             if problems:
                 raise AudioError("the MP3 would not play on Alexa: " + "; ".join(problems))
@@ -389,39 +508,37 @@ class _Export:
             if self._reuse(clip, retag=True) is not None:
                 return f"FAILED, kept the earlier audio: {error}"
             return f"FAILED: {error}"
-        try:
-            write_atomically(self._path(clip), data)
-        except OSError as error:
-            raise ExportError(f"Cannot write {self._path(clip)}: "
-                              f"{error.strerror or error}") from error
-        self.entries[clip.id] = _entry(clip, data, key, result.engine, result.fallback)
+        self._store(clip, data)
+        self.entries[clip.id] = _entry(clip, data, key, result)
         self.result.rendered.append(clip.id)
         seconds = self.entries[clip.id]["duration_s"]
         if result.fallback:
             self.result.fell_back.append(clip.id)
-            return f"rendered with espeak after gTTS failed ({seconds:.1f} s)"
+            first_failed = result.fallback.split(":", 1)[0]  # "gTTS failed", "flite failed"
+            return f"rendered with {result.engine} after {first_failed} ({seconds:.1f} s)"
         return f"rendered with {result.engine} ({seconds:.1f} s)"
 
-    def _remove_stale(self) -> None:
-        """Delete files this export made that the manifest will not list."""
+    def _remove_unlisted(self) -> None:
+        """Delete files this export made that the manifest now in place does not list."""
         current = {clip.id for clip in self.clips}
+        listed = {entry["file"] for entry in self.entries.values()}
         for path in sorted(self.folder.glob("*.mp3")):
             # A failed clip's old file speaks other words, so it goes too; other MP3s stay.
-            if path.stem not in self.entries and _made_here(path):
-                path.unlink()
-                if path.stem not in current:
-                    self.result.removed.append(path.stem)
+            if path.name in listed or not _made_here(path):
+                continue
+            path.unlink(missing_ok=True)
+            named = CLIP_FILE.fullmatch(path.name)
+            if named and named["id"] not in current and named["id"] not in self.result.removed:
+                self.result.removed.append(named["id"])
 
     def _listed(self) -> list[dict]:
         """Return the manifest entries in catalogue order, for files that exist."""
         listed = [self.entries[clip.id] for clip in self.clips if clip.id in self.entries]
-        return [entry for entry in listed if (self.folder / entry["file"]).exists()]
+        return [entry for entry in listed if (self.folder / entry["file"]).is_file()]
 
     def _write_lists(self) -> None:
         """Write playlist, transcript and, last of all, the manifest."""
         entries = self._listed()
-        _write_if_changed(self.folder / PLAYLIST, playlist(self.catalogue, entries).encode())
-        _write_if_changed(self.folder / TRANSCRIPT, transcript(self.catalogue).encode())
         manifest = {
             "locale": self.catalogue.locale,
             "album": self.album,
@@ -432,12 +549,33 @@ class _Export:
                 "pipeline_version": PIPELINE_VERSION,
                 "format": {"mpeg": "MPEG-2 Layer III", "bit_rate": ALEXA_BIT_RATE,
                            "sample_rate": DEFAULT_SAMPLE_RATE, "channels": "mono"},
+                "loudness": {**self.loudness.recipe(), **LOUDNESS_METHOD},
                 "packages": _package_versions(),
             },
             "clips": entries,
         }
-        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        _write_if_changed(self.folder / MANIFEST, text.encode())
+        files = [
+            (self.folder / PLAYLIST, playlist(self.catalogue, entries).encode()),
+            (self.folder / TRANSCRIPT, transcript(self.catalogue).encode()),
+            (self.folder / MANIFEST,
+             (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()),
+        ]
+        for path, data in files:
+            try:
+                if path.name == MANIFEST:
+                    _sync_folder(self.folder)
+                _write_if_changed(path, data)
+            except OSError as error:
+                raise _cannot_write(path, error) from error
+
+
+def _manifest_clips(folder: Path) -> list[dict]:
+    """Return the manifest's clip entries, or none when it is absent or unreadable."""
+    try:
+        clips = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("clips", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [entry for entry in clips if isinstance(entry, dict)] if isinstance(clips, list) else []
 
 
 def _listened_to(catalogue: Catalogue, clip_id: str, intent: str) -> bool:
@@ -480,11 +618,12 @@ def transcript(catalogue: Catalogue) -> str:
 def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "auto",
                  force: bool = False, progress: TextIO | None = None,
                  interactive: bool | None = None, gtts: SpeechEngine | None = None,
-                 espeak: SpeechEngine | None = None) -> ExportResult:
+                 flite: SpeechEngine | None = None, espeak: SpeechEngine | None = None,
+                 loudness: LoudnessTarget = ALEXA_LOUDNESS) -> ExportResult:
     """Render every clip of a catalogue into folder, reusing clips whose content is unchanged.
 
     progress is where progress goes (stderr from the command line; None for silence).
-    gtts and espeak replace the engines built from the settings, for tests.
+    gtts, flite and espeak replace the engines built from the settings, for tests.
     """
     folder = Path(folder)
     settings = engine_settings(engine, catalogue.locale)
@@ -493,6 +632,8 @@ def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "aut
         raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
     with _locked_folder(folder):
         reporter = Progress(len(catalogue.clips()), progress, interactive)
-        speaker = ClipSpeaker(engine, settings, gtts=gtts, espeak=espeak, notice=reporter.say)
-        return _Export(catalogue, folder, engine, force, reporter, speaker, settings).run()
+        speaker = ClipSpeaker(engine, settings, gtts=gtts, flite=flite, espeak=espeak,
+                              notice=reporter.say, loudness=loudness)
+        return _Export(catalogue, folder, engine, force, reporter, speaker, settings,
+                       loudness).run()
 

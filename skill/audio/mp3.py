@@ -8,6 +8,10 @@ import struct
 import wave
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from skill.audio.loudness import LoudnessTarget
 
 # Alexa's SSML <audio> rules (FACTS.md "Alexa platform numbers").
 ALEXA_BIT_RATE = 48_000
@@ -304,15 +308,10 @@ def _mono_pcm_at(audio: bytes | Pcm, sample_rate: int) -> bytes:
     return decoded.samples.tobytes()
 
 
-def to_alexa_mp3(audio: bytes | Pcm, sample_rate: int = DEFAULT_SAMPLE_RATE) -> bytes:
-    """Return MPEG-2 Layer III, 48 kbps CBR, mono MP3 with no VBR header frame."""
+def _encode_mp3(samples: bytes, sample_rate: int) -> bytes:
+    """Return 48 kbps CBR mono MP3 of 16-bit samples, with no VBR header frame."""
     import lameenc
 
-    if sample_rate not in ALEXA_SAMPLE_RATES:
-        raise ValueError(f"Alexa plays {sorted(ALEXA_SAMPLE_RATES)} Hz, not {sample_rate} Hz")
-    samples = _mono_pcm_at(audio, sample_rate)
-    if not samples:  # a WAV header with no frames gets this far
-        raise AudioError("the speech audio is empty: there is nothing to encode")
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(ALEXA_BIT_RATE // 1000)
     encoder.set_in_sample_rate(sample_rate)
@@ -320,7 +319,55 @@ def to_alexa_mp3(audio: bytes | Pcm, sample_rate: int = DEFAULT_SAMPLE_RATE) -> 
     encoder.set_quality(2)
     # lameenc 1.9.0 writes no Xing/Info frame; cutting one anyway keeps a future lameenc
     # from slipping in a header frame at another bit rate, which Alexa rejects.
-    mp3 = without_vbr_header(bytes(encoder.encode(samples) + encoder.flush()))
+    return without_vbr_header(bytes(encoder.encode(samples) + encoder.flush()))
+
+
+def decode_mp3(data: bytes, sample_rate: int):
+    """Return an MP3's audio as mono float64 samples in [-1, 1) at sample_rate."""
+    import miniaudio
+    import numpy as np
+
+    try:
+        decoded = miniaudio.decode(data, miniaudio.SampleFormat.SIGNED16, nchannels=1,
+                                   sample_rate=sample_rate)
+    except miniaudio.DecodeError as error:
+        raise AudioError(f"could not decode {len(data)} bytes of MP3: {error}") from error
+    return np.frombuffer(decoded.samples.tobytes(), "<i2").astype(np.float64) / 32768
+
+
+def pcm16(samples) -> bytes:
+    """Return float samples in [-1, 1) as signed 16-bit little-endian bytes."""
+    import numpy as np
+
+    return (np.round(np.clip(samples, -1.0, 32767 / 32768) * 32768)).astype("<i2").tobytes()
+
+
+def mono_samples(audio: bytes | Pcm, sample_rate: int):
+    """Return a Pcm, WAV or MP3 as mono float64 samples at sample_rate."""
+    import numpy as np
+
+    return np.frombuffer(_mono_pcm_at(audio, sample_rate), "<i2").astype(np.float64) / 32768
+
+
+def to_alexa_mp3(audio: bytes | Pcm, sample_rate: int = DEFAULT_SAMPLE_RATE,
+                 loudness: LoudnessTarget | None = None) -> bytes:
+    """Return MPEG-2 Layer III, 48 kbps CBR, mono MP3 with no VBR header frame.
+
+    With a loudness target the speech is brought to it (gain, then a limiter for the peaks).
+    """
+    if sample_rate not in ALEXA_SAMPLE_RATES:
+        raise ValueError(f"Alexa plays {sorted(ALEXA_SAMPLE_RATES)} Hz, not {sample_rate} Hz")
+    samples = _mono_pcm_at(audio, sample_rate)
+    if not samples:  # a WAV header with no frames gets this far
+        raise AudioError("the speech audio is empty: there is nothing to encode")
+    if loudness is None:
+        mp3 = _encode_mp3(samples, sample_rate)
+    else:
+        from skill.audio.loudness import leveled
+
+        mp3 = leveled(mono_samples(Pcm(samples, sample_rate), sample_rate), sample_rate,
+                      loudness, encode=lambda floats: _encode_mp3(pcm16(floats), sample_rate),
+                      decode=lambda data: decode_mp3(data, sample_rate))
     problems = check_alexa_compliant(mp3)
     if problems:
         raise AudioError("the encoder made MP3 that Alexa would reject: " + "; ".join(problems))
