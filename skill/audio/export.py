@@ -400,20 +400,18 @@ def _cannot_write(path: Path, error: OSError) -> ExportError:
                        "the previous export, complete; free some space and run again.")
 
 
-class _Export:
-    """One run of the export into one folder."""
+class _ClipRun:
+    """One export run into one folder: every clip in turn, the lists written last.
 
-    def __init__(self, catalogue: Catalogue, folder: Path, engine: str, force: bool,
-                 progress: Progress, speaker: ClipSpeaker, settings: dict,
-                 loudness: LoudnessTarget):
-        self.catalogue, self.folder, self.engine, self.force = catalogue, folder, engine, force
-        self.progress, self.speaker, self.settings = progress, speaker, settings
-        self.loudness = loudness
-        self.album = album_name(catalogue)
-        self.clips = catalogue.clips()
-        self.entries: dict[str, dict] = {}
-        self.result = ExportResult(folder=folder, total=len(self.clips))
-        self.candidates = self._files_by_clip()
+    Subclasses say how one clip is exported, how a clip not reached is reused from an
+    earlier run, how the lists are written and which files no longer belong.
+    """
+
+    folder: Path
+    clips: list[Clip]
+    entries: dict[str, dict]
+    progress: Progress
+    result: ExportResult
 
     def run(self) -> ExportResult:
         started = time.monotonic()
@@ -431,7 +429,7 @@ class _Export:
             try:
                 for clip in self.clips:
                     if clip.id not in self.entries:
-                        self._reuse(clip, retag=False)
+                        self._reuse_unreached(clip)
                 self._write_lists()
             except (OSError, ExportError):
                 pass
@@ -441,6 +439,37 @@ class _Export:
         self._remove_unlisted()
         self.result.seconds = time.monotonic() - started
         return self.result
+
+    def _export(self, clip: Clip) -> str:
+        raise NotImplementedError
+
+    def _reuse_unreached(self, clip: Clip) -> None:
+        raise NotImplementedError
+
+    def _write_lists(self) -> None:
+        raise NotImplementedError
+
+    def _remove_unlisted(self) -> None:
+        raise NotImplementedError
+
+
+class _Export(_ClipRun):
+    """One run of the export into one folder."""
+
+    def __init__(self, catalogue: Catalogue, folder: Path, engine: str, force: bool,
+                 progress: Progress, speaker: ClipSpeaker, settings: dict,
+                 loudness: LoudnessTarget):
+        self.catalogue, self.folder, self.engine, self.force = catalogue, folder, engine, force
+        self.progress, self.speaker, self.settings = progress, speaker, settings
+        self.loudness = loudness
+        self.album = album_name(catalogue)
+        self.clips = catalogue.clips()
+        self.entries: dict[str, dict] = {}
+        self.result = ExportResult(folder=folder, total=len(self.clips))
+        self.candidates = self._files_by_clip()
+
+    def _reuse_unreached(self, clip: Clip) -> None:
+        self._reuse(clip, retag=False)
 
     def _files_by_clip(self) -> dict[str, list[Path]]:
         """Return the MP3s in the folder by the clip id in their name, newest listed first."""

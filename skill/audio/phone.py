@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import time
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -25,6 +24,7 @@ from skill.audio.export import (
     ExportResult,
     Progress,
     _cannot_write,
+    _ClipRun,
     _locked_folder,
     _manifest_clips,
     _sync_folder,
@@ -34,7 +34,7 @@ from skill.audio.loudness import Level, LoudnessTarget, leveled, measure
 from skill.audio.mp3 import AudioError, mono_samples
 from skill.catalogue import Catalogue, Clip
 from skill.clips import MANIFEST
-from skill.files import PART, write_atomically
+from skill.files import write_atomically
 
 PHONE_PIPELINE_VERSION = 1
 PHONE_RATE = 8_000
@@ -99,7 +99,7 @@ def _duration(data: bytes) -> float:
     return soundfile.info(io.BytesIO(data)).frames / PHONE_RATE
 
 
-class _PhoneExport:
+class _PhoneExport(_ClipRun):
     """One run of the phone export into one folder."""
 
     def __init__(self, catalogue: Catalogue, folder: Path, engine: str, codec: str, force: bool,
@@ -113,34 +113,17 @@ class _PhoneExport:
         self.entries: dict[str, dict] = {}
         self.result = ExportResult(folder=folder, total=len(self.clips))
 
-    def run(self) -> ExportResult:
-        started = time.monotonic()
-        for leftover in self.folder.glob(f".*{PART}"):
-            leftover.unlink(missing_ok=True)
-        try:
-            for number, clip in enumerate(self.clips, 1):
-                self.progress.start(number, clip.id)
-                self.progress.done(number, clip.id, self._export(clip))
-        except BaseException:
-            # Interrupted: list what is finished and what still fits from before; when even
-            # the manifest cannot be written, the previous one stands, whole.
-            self.progress.finish()
-            try:
-                for clip in self.clips:
-                    if clip.id not in self.entries:
-                        self._reuse(clip)
-                self._write_manifest()
-            except (OSError, ExportError):
-                pass
-            raise
-        self.progress.finish()
+    def _reuse_unreached(self, clip: Clip) -> None:
+        self._reuse(clip)
+
+    def _write_lists(self) -> None:
         self._write_manifest()
+
+    def _remove_unlisted(self) -> None:
         listed = {entry["file"] for entry in self.entries.values()}
         for path in self.folder.glob("*.wav"):
             if path.name not in listed and self._made_here(path):
                 path.unlink(missing_ok=True)
-        self.result.seconds = time.monotonic() - started
-        return self.result
 
     def _made_here(self, path: Path) -> bool:
         clip_id, _, rest = path.name.rpartition(".")[0].rpartition(".")
