@@ -180,12 +180,9 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
             return _refuse("Please type a question first.")
         if len(question) > MAX_QUESTION_CHARS:
             return _refuse(f"Please keep your question under {MAX_QUESTION_CHARS} characters.")
-        seen = _SeenMatch(matcher)
-        answer = answer_question(Conversation(skill, catalogue), seen, question.strip())
-        # Likely topics when the matcher is unsure; older answers carried them only on the
-        # match itself, so read both.
-        choices = answer.get("choices") or list(getattr(seen.last, "choices", None) or [])
-        answer["choices"] = [choice_entry(catalogue.topics[name]) for name in choices
+        answer = answer_question(Conversation(skill, catalogue), matcher, question.strip())
+        # Likely topics when the matcher is unsure: answer_question reads them off the match.
+        answer["choices"] = [choice_entry(catalogue.topics[name]) for name in answer["choices"]
                              if isinstance(name, str) and name in catalogue.topics][:MAX_CHOICES]
         topic = catalogue.topics.get(answer["intent"])
         if answer["choices"] and topic is None:
@@ -243,18 +240,6 @@ def kiosk_from_settings(settings: Mapping[str, Any] | None = None, skill=None) -
     folder = setting(AUDIO_DIR_SETTING) or audio_dir(locale)
     idle = int(setting(IDLE_SETTING) or DEFAULT_IDLE_SECONDS)
     return kiosk_blueprint(catalogue, folder, skill=skill, idle_seconds=idle)
-
-
-class _SeenMatch:
-    """Pass questions to a matcher and keep its last verdict, for the fields answers omit."""
-
-    def __init__(self, matcher):
-        self.matcher, self.last = matcher, None
-
-    def match(self, question: str):
-        """Match a question with the wrapped matcher and remember the verdict."""
-        self.last = self.matcher.match(question)
-        return self.last
 
 
 def _plain_name(name: object) -> bool:

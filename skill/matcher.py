@@ -24,6 +24,7 @@ import pickle
 import random
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from skill.catalogue import FALLBACK_INTENT, PROJECT_ROOT, Catalogue, red_flag_text
@@ -206,12 +207,16 @@ class QuestionMatcher:
         """Return True when a question names a red-flag symptom (rules only)."""
         return self.catalogue.red_flag(question) is not None
 
+    @cached_property
+    def _set_aside_phrases(self) -> tuple[re.Pattern, ...]:
+        """Every not_when phrase, of every category and [everywhere]."""
+        return self.catalogue.red_flag_exceptions + tuple(
+            p for flag in self.catalogue.red_flags for p in flag.not_when)
+
     def _set_aside(self, question: str) -> bool:
         """Tell whether a past, "what if" or pet phrase is in the question at all."""
         text = red_flag_text(question)
-        exceptions = self.catalogue.red_flag_exceptions + tuple(
-            p for flag in self.catalogue.red_flags for p in flag.not_when)
-        return any(p.search(text) for p in exceptions)
+        return any(p.search(text) for p in self._set_aside_phrases)
 
     def is_out_of_scope(self, question: str) -> bool:
         """Return True when a question matches one of the catalogue's decline patterns."""
