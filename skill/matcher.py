@@ -40,7 +40,7 @@ QUESTION_SETS = PROJECT_ROOT / "bench" / "questions"
 # The development sets the matcher learns from. The blind sets (en-US.blind*.tsv) are never
 # read here: they measure how well it generalises.
 DEVELOPMENT_SETS = ("tsv", "heldout.tsv", "nearmiss.tsv", "paraphrase.tsv", "recovery.tsv",
-                    "redflags.tsv", "declines.tsv", "retired-blind.tsv")
+                    "redflags.tsv", "declines.tsv", "retired-blind.tsv", "voices.tsv")
 CACHE_DIR = PROJECT_ROOT / "build" / "matcher"
 # Bump when the features, model or training data change shape, so old caches are not used.
 MODEL_VERSION = 3
@@ -59,11 +59,11 @@ class Thresholds:
 
     # Answer only above this probability, and this far ahead of the runner-up.
     answer: float = 0.7
-    margin: float = 0.1
+    margin: float = 0.05
     # Offer a topic as a choice above this probability; offer choices only while the decline
     # class is below `decline`.
-    choice: float = 0.15
-    decline: float = 0.3
+    choice: float = 0.2
+    decline: float = 0.4
     # The learned red-flag backstop, below the rules.
     emergency: float = 0.5
 
