@@ -2,7 +2,7 @@
 
 pydantic checks every key's type and refuses keys nobody declared, so a key added to a
 model below is type-checked with no more code. What the shape cannot say (placeholders,
-spoken-text limits, sources, follow-up targets, regular expressions) skill/catalogue.py
+spoken-text limits, sources, follow-up targets, regular expressions) skill/catalogue/__init__.py
 checks afterwards. Strict mode: TOML has real booleans, numbers and lists, so "no" is never
 read as a boolean and 5 never as text.
 
