@@ -2,7 +2,7 @@
 
 `python deploy/build_lambda.py` fills build/lambda/ and writes build/lambda.zip, which
 serverless.yml deploys as it is (package.artifact). Only the skill modules that
-skill/lambda_function.py reaches through its imports go in, so audio, the web service,
+skill/alexa/lambda_function.py reaches through its imports go in, so audio, the web service,
 the kiosk and the matcher (and what they depend on) never reach Lambda. The zip is
 reproducible: sorted entries, fixed dates and modes, hash-checked bytecode.
 """
@@ -21,7 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = PROJECT_ROOT / "requirements-lambda.txt"
 BUILD_DIR = PROJECT_ROOT / "build" / "lambda"
 ZIP_PATH = PROJECT_ROOT / "build" / "lambda.zip"
-ENTRY_MODULE = "skill.lambda_function"
+ENTRY_MODULE = "skill.alexa.lambda_function"
 
 # Lambda's python3.11 runtime on x86_64 (serverless.yml: runtime and architecture).
 TARGET_PYTHON = "3.11"
@@ -29,8 +29,8 @@ TARGET_PLATFORM = "manylinux2014_x86_64"
 TARGET_ABI = "cp311"
 
 # Never in the Lambda package: each would drag in packages Lambda must not carry.
-FORBIDDEN_MODULES = ("skill.audio", "skill.web", "skill.kiosk", "skill.matcher",
-                     "skill.verification", "skill.compat")
+FORBIDDEN_MODULES = ("skill.audio", "skill.alexa.web", "skill.kiosk", "skill.understanding",
+                     "skill.alexa.verification", "skill.alexa.compat")
 # Installed by pip but not needed to run (console scripts, caches).
 DROPPED_DIRS = ("bin", "__pycache__")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -63,7 +63,7 @@ def imported_skill_modules(path: Path, module: str) -> set[str]:
                 source = f"{base}.{node.module}" if node.module else base
             else:
                 source = node.module or ""
-            # `from skill import handlers` names a module; `from skill.x import y` a member.
+            # `from skill.alexa import handlers` names a module; `from skill.x import y` a member.
             names = [source, *(f"{source}.{alias.name}" for alias in node.names)]
         else:
             continue
