@@ -41,7 +41,8 @@ MUST_NOT_HOLD = ("gtts", "flask", "flask_ask_sdk", "werkzeug", "waitress", "lame
                  "tests", "bench", "deploy", "interaction_model", "node_modules",
                  "skill/audio", "skill/alexa/web.py", "skill/kiosk", "skill/understanding",
                  "skill/alexa/verification.py", "skill/alexa/compat.py", "skill/alexa/model.py",
-                 "skill/__main__.py")
+                 "skill/__main__.py", "skill/catalogue/schema.py",
+                 "skill/catalogue/pattern_safety.py")
 
 
 def serverless_env(home: Path, skill_id: str | None) -> dict[str, str]:
@@ -214,3 +215,32 @@ def test_audio_manifests_ship_but_not_the_audio(tmp_path, monkeypatch):
     monkeypatch.setattr(build_lambda, "PROJECT_ROOT", root)
     copied = build_lambda.copy_project_files(tmp_path / "package", [])
     assert sorted(map(str, copied)) == ["dist/audio/en-US/manifest.json", "responses/en-US.toml"]
+
+
+def left_out_project(root: Path, catalogue_source: str) -> None:
+    """Write a skill package whose catalogue imports the schema as given."""
+    for name, source in {"__init__.py": "", "alexa/__init__.py": "",
+                         "alexa/lambda_function.py": "from skill.catalogue import load\n",
+                         "catalogue/__init__.py": catalogue_source,
+                         "catalogue/schema.py": "import pydantic\n"}.items():
+        (root / "skill" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "skill" / name).write_text(source)
+
+
+def test_a_schema_imported_only_inside_a_function_stays_out(tmp_path, monkeypatch):
+    import deploy.build_lambda as build_lambda
+
+    left_out_project(tmp_path, "def load():\n    from skill.catalogue import schema\n")
+    monkeypatch.setattr(build_lambda, "PROJECT_ROOT", tmp_path)
+    assert build_lambda.lambda_modules() == [
+        "skill", "skill.alexa", "skill.alexa.lambda_function", "skill.catalogue"]
+
+
+def test_a_schema_imported_as_the_catalogue_loads_stops_the_build(tmp_path, monkeypatch):
+    import deploy.build_lambda as build_lambda
+
+    left_out_project(tmp_path, "from skill.catalogue import schema\n\ndef load():\n    pass\n")
+    monkeypatch.setattr(build_lambda, "PROJECT_ROOT", tmp_path)
+    with pytest.raises(build_lambda.BuildError, match=r"skill\.catalogue imports "
+                       r"skill\.catalogue\.schema as it loads"):
+        build_lambda.lambda_modules()

@@ -7,7 +7,8 @@ checks afterwards. Strict mode: TOML has real booleans, numbers and lists, so "n
 read as a boolean and 5 never as text.
 
 Not imported where pydantic is missing: the Lambda package answers from a catalogue that
-deploy/build_lambda.py loaded with these checks before it zipped it.
+deploy/build_lambda.py loaded with these checks before it zipped it, and leaves this file
+out (LEFT_OUT_MODULES there).
 """
 
 from __future__ import annotations
