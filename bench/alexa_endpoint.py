@@ -92,8 +92,8 @@ def prepared_requests(pki, signed: bool, kinds) -> list[dict]:
 
 def start_server(signed: bool, folder: Path):
     """Start the real server with a bare endpoint beside /alexa; return it and the PKI."""
-    from skill import web
-    from skill.verification import CertChainSource
+    from skill.alexa import web
+    from skill.alexa.verification import CertChainSource
     from tests.pki import CHAIN_NAMES, SKILL_ID, build_pki
 
     pki = build_pki()
@@ -214,8 +214,8 @@ def main() -> int:
                               args.requests, args.seconds)))
         return 0
 
+    from skill.alexa.web import ALEXA_PATH, base_urls
     from skill.catalogue import load_catalogue
-    from skill.web import ALEXA_PATH, base_urls
 
     # Queueing is what the high concurrency levels measure; waitress warns on every item.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

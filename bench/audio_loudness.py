@@ -10,11 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from skill.alexa.clips import MANIFEST  # noqa: E402
 from skill.audio.export import export_audio  # noqa: E402
 from skill.audio.loudness import ALEXA_LOUDNESS, measure  # noqa: E402
 from skill.audio.mp3 import DEFAULT_SAMPLE_RATE, decode_mp3  # noqa: E402
 from skill.catalogue import load_catalogue  # noqa: E402
-from skill.clips import MANIFEST  # noqa: E402
 
 TOLERANCE_LU, MAX_SPREAD_LU = 1.0, 1.0
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from skill.alexa.clips import MANIFEST  # noqa: E402
 from skill.audio.export import engine_settings, export_audio  # noqa: E402
 from skill.audio.loudness import ALEXA_LOUDNESS  # noqa: E402
 from skill.audio.mp3 import DEFAULT_SAMPLE_RATE, decode_mp3, pcm16, to_alexa_mp3  # noqa: E402
 from skill.catalogue import load_catalogue  # noqa: E402
-from skill.clips import MANIFEST  # noqa: E402
 
 TARGET_RATIO = 0.5  # the default offline engine's WER at most half of espeak-ng's
 # IPA to the recognizer's ARPAbet phones, for the lexicon's words it does not know.

@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import Flask  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from skill.alexa.clips import MANIFEST, audio_dir  # noqa: E402
 from skill.catalogue import DEFAULT_LOCALE, load_catalogue  # noqa: E402
-from skill.clips import MANIFEST, audio_dir  # noqa: E402
-from skill.handout import write_handout_pdf  # noqa: E402
 from skill.kiosk import kiosk_blueprint  # noqa: E402
+from skill.kiosk.handout import write_handout_pdf  # noqa: E402
 from tests.kiosk_support import CHROMIUM_ARGS, chromium_path, export_audio, serve  # noqa: E402
 
 TARGET_BYTES = 100 * 1024

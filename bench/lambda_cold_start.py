@@ -44,7 +44,7 @@ print(json.dumps({{"import_ms": (imported - started) * 1000,
                   "total_ms": (answered - started) * 1000}}))
 """
 
-OURS = "from skill.lambda_function import lambda_handler"
+OURS = "from skill.alexa.lambda_function import lambda_handler"
 
 HELLO_WORLD = '''
 from ask_sdk_core.dispatch_components import AbstractRequestHandler

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from skill.catalogue import load_catalogue  # noqa: E402
-from skill.matcher import (  # noqa: E402
+from skill.understanding.matcher import (  # noqa: E402
     EMERGENCY,
     FALLBACK,
     OUT_OF_SCOPE,
@@ -94,7 +94,7 @@ def kiosk_start_seconds(runs: int = 3) -> list[float]:
     """Time building the whole web app with its kiosk in fresh processes (matcher cached)."""
     import subprocess
 
-    code = ("import time; s = time.perf_counter(); from skill.web import create_app; "
+    code = ("import time; s = time.perf_counter(); from skill.alexa.web import create_app; "
             "create_app({'INSECURE_DEV': True}); print(time.perf_counter() - s)")
     root = Path(__file__).resolve().parent.parent
     return sorted(float(subprocess.run([sys.executable, "-c", code], cwd=root, check=True,

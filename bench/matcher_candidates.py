@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import matcher_accuracy  # noqa: E402
 
-from skill import matcher as m  # noqa: E402
 from skill.catalogue import load_catalogue  # noqa: E402
+from skill.understanding import matcher as m  # noqa: E402
 
 FOLDS = 5
 GRID = {

@@ -2,8 +2,9 @@
 
 `python deploy/build_lambda.py` fills build/lambda/ and writes build/lambda.zip, which
 serverless.yml deploys as it is (package.artifact). Only the skill modules that
-skill/lambda_function.py reaches through its imports go in, so audio, the web service,
-the kiosk and the matcher (and what they depend on) never reach Lambda. The zip is
+skill/alexa/lambda_function.py reaches through its imports go in, so audio, the web service,
+the kiosk and the matcher (and what they depend on) never reach Lambda; nor do the two
+catalogue checks that only run where Lambda never does (LEFT_OUT_MODULES). The zip is
 reproducible: sorted entries, fixed dates and modes, hash-checked bytecode.
 """
 
@@ -21,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = PROJECT_ROOT / "requirements-lambda.txt"
 BUILD_DIR = PROJECT_ROOT / "build" / "lambda"
 ZIP_PATH = PROJECT_ROOT / "build" / "lambda.zip"
-ENTRY_MODULE = "skill.lambda_function"
+ENTRY_MODULE = "skill.alexa.lambda_function"
 
 # Lambda's python3.11 runtime on x86_64 (serverless.yml: runtime and architecture).
 TARGET_PYTHON = "3.11"
@@ -29,8 +30,13 @@ TARGET_PLATFORM = "manylinux2014_x86_64"
 TARGET_ABI = "cp311"
 
 # Never in the Lambda package: each would drag in packages Lambda must not carry.
-FORBIDDEN_MODULES = ("skill.audio", "skill.web", "skill.kiosk", "skill.matcher",
-                     "skill.verification", "skill.compat")
+FORBIDDEN_MODULES = ("skill.audio", "skill.alexa.web", "skill.kiosk", "skill.understanding",
+                     "skill.alexa.verification", "skill.alexa.compat")
+# Imported on the Lambda path only inside functions, behind a guard Lambda never passes, so
+# left out: the schema only where pydantic is installed (requirements-lambda.txt has none,
+# and check_catalogues runs it on every catalogue first), the pattern probe only for full
+# loads, which read responses/red-flags/ (not in the package either).
+LEFT_OUT_MODULES = frozenset({"skill.catalogue.schema", "skill.catalogue.pattern_safety"})
 # Installed by pip but not needed to run (console scripts, caches).
 DROPPED_DIRS = ("bin", "__pycache__")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -49,11 +55,12 @@ def module_path(module: str) -> Path | None:
     return None
 
 
-def imported_skill_modules(path: Path, module: str) -> set[str]:
-    """Return the skill.* modules one file imports anywhere (function-level imports too)."""
+def imported_skill_modules(path: Path, module: str, *, in_functions: bool = True) -> set[str]:
+    """Return the skill.* modules one file imports: anywhere, or only as it loads."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for node in ast.walk(tree) if in_functions else _run_on_load(tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -63,7 +70,7 @@ def imported_skill_modules(path: Path, module: str) -> set[str]:
                 source = f"{base}.{node.module}" if node.module else base
             else:
                 source = node.module or ""
-            # `from skill import handlers` names a module; `from skill.x import y` a member.
+            # `from skill.alexa import handlers` names a module; `from skill.x import y` a member.
             names = [source, *(f"{source}.{alias.name}" for alias in node.names)]
         else:
             continue
@@ -71,6 +78,16 @@ def imported_skill_modules(path: Path, module: str) -> set[str]:
             if (name == "skill" or name.startswith("skill.")) and module_path(name):
                 found.add(name)
     return found
+
+
+def _run_on_load(tree: ast.Module):
+    """Yield the nodes of a module outside function bodies: what runs when it is imported."""
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(child for child in ast.iter_child_nodes(node) if not isinstance(
+            child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda))
 
 
 def lambda_modules(entry: str = ENTRY_MODULE) -> list[str]:
@@ -89,7 +106,12 @@ def lambda_modules(entry: str = ENTRY_MODULE) -> list[str]:
         path = module_path(module)
         if path is None:
             raise BuildError(f"{module} is imported on the Lambda path but has no source file")
-        pending.extend(imported_skill_modules(path, module) - seen)
+        if on_load := sorted(imported_skill_modules(path, module, in_functions=False)
+                             & LEFT_OUT_MODULES):
+            raise BuildError(f"{module} imports {', '.join(on_load)} as it loads; the Lambda "
+                             "package leaves that out, so import it inside the function that "
+                             "needs it, behind the guard Lambda never passes.")
+        pending.extend(imported_skill_modules(path, module) - seen - LEFT_OUT_MODULES)
     forbidden = sorted(m for m in seen if m.startswith(FORBIDDEN_MODULES))
     if forbidden:
         raise BuildError(f"The Lambda path imports {', '.join(forbidden)}; those modules and "

@@ -12,7 +12,7 @@ from skill.catalogue import DEFAULT_LOCALE, CatalogueError, load_catalogue
 
 def build_model(args: argparse.Namespace) -> int:
     """Write interaction_model/<locale>.json, or with --check fail when it is stale."""
-    from skill.model import model_path, render_model, write_atomically
+    from skill.alexa.model import model_path, render_model, write_atomically
 
     catalogue = load_catalogue(args.locale)
     path, text = model_path(args.locale), render_model(catalogue)
@@ -34,7 +34,7 @@ def build_model(args: argparse.Namespace) -> int:
 
 def validate(args: argparse.Namespace) -> int:
     """Check the catalogue and model for anything Alexa or a patient would trip on."""
-    from skill.model import validate as find_problems
+    from skill.alexa.model import validate as find_problems
 
     problems = find_problems(load_catalogue(args.locale))
     if problems:
@@ -50,7 +50,7 @@ def build_matcher(args: argparse.Namespace) -> int:
     """Train the offline question matcher into build/matcher/, or reuse a fresh one."""
     import time
 
-    from skill.matcher import QuestionMatcher
+    from skill.understanding.matcher import QuestionMatcher
 
     started = time.monotonic()
     print("Training the question matcher (about 20 s the first time, cached after)...",
@@ -61,9 +61,9 @@ def build_matcher(args: argparse.Namespace) -> int:
 
 
 def _session(locale: str):
-    from skill.handlers import build_skill
-    from skill.local import Conversation
-    from skill.matcher import QuestionMatcher
+    from skill.alexa.handlers import build_skill
+    from skill.understanding.conversation import Conversation
+    from skill.understanding.matcher import QuestionMatcher
 
     catalogue = load_catalogue(locale)
     skill = build_skill(catalogue, skill_id="")  # requests built here, not by Alexa
@@ -72,7 +72,7 @@ def _session(locale: str):
 
 def ask(args: argparse.Namespace) -> int:
     """Answer questions from the command line, through the real skill handlers."""
-    from skill.local import answer_question
+    from skill.understanding.conversation import answer_question
 
     new_conversation, matcher = _session(args.locale)
     if args.question == "-":
@@ -95,8 +95,8 @@ def ask(args: argparse.Namespace) -> int:
 
 def chat(args: argparse.Namespace) -> int:
     """Talk to the skill turn by turn, as `ask dialog` does with Alexa."""
-    from skill.local import answer_question, built_in_intent, picked_choice
     from skill.speech import plain_text
+    from skill.understanding.conversation import answer_question, built_in_intent, picked_choice
 
     new_conversation, matcher = _session(args.locale)
     conversation = new_conversation()
@@ -130,7 +130,7 @@ def chat(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """Serve the skill (and kiosk) over HTTP."""
-    from skill.web import serve as run_server
+    from skill.alexa.web import serve as run_server
 
     try:
         run_server(host=args.host, port=args.port, insecure_dev=args.insecure_dev)
@@ -143,10 +143,10 @@ def serve(args: argparse.Namespace) -> int:
 
 def export_audio(args: argparse.Namespace) -> int:
     """Render every answer to an Alexa-ready MP3, with a manifest, playlist and transcript."""
+    from skill.alexa.clips import audio_dir
     from skill.audio.export import ExportError
     from skill.audio.export import export_audio as run_export
     from skill.audio.phone import PHONE_FOLDER, export_phone_audio
-    from skill.clips import audio_dir
 
     catalogue = load_catalogue(args.locale)
     if args.format == "phone":
@@ -174,7 +174,7 @@ def export_audio(args: argparse.Namespace) -> int:
 
 def handout(args: argparse.Namespace) -> int:
     """Print every question and answer, the steps and the safety lines to a PDF."""
-    from skill.handout import HandoutError, write_handout_pdf
+    from skill.kiosk.handout import HandoutError, write_handout_pdf
 
     catalogue = load_catalogue(args.locale)
     try:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from skill.alexa.handlers import build_skill
 from skill.catalogue import RESPONSES_DIR, load_catalogue
-from skill.handlers import build_skill
-from skill.local import Conversation
+from skill.understanding.conversation import Conversation
 from tests.pki import build_pki
 
 ENVELOPES = Path(__file__).parent / "envelopes"

@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 
 from skill.catalogue import FALLBACK_INTENT, PROJECT_ROOT
 from skill.kiosk import AUDIO_DIR_SETTING, kiosk_blueprint
-from skill.matcher import Match
+from skill.understanding.matcher import Match
 from tests.kiosk_support import CHROMIUM_ARGS, chromium_path, export_audio, serve
 
 DOCS = PROJECT_ROOT / "docs"
@@ -43,7 +43,7 @@ def manifest(exported) -> dict[str, dict]:
 
 def kiosk_app(catalogue, skill, folder: Path) -> Flask:
     """The app the clinic runs when it serves the kiosk, else a bare app with the blueprint."""
-    from skill.web import create_app
+    from skill.alexa.web import create_app
 
     app = create_app({"INSECURE_DEV": True, "SKILL": skill, AUDIO_DIR_SETTING: str(folder)})
     if "kiosk" in app.blueprints:

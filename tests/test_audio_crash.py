@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from skill.alexa.clips import MANIFEST
 from skill.audio.export import CLIP_FILE, export_audio
 from skill.audio.mp3 import check_alexa_compliant
 from skill.catalogue import PROJECT_ROOT, load_catalogue
-from skill.clips import MANIFEST
 from tests.test_audio_export import CHANGED_DRIVING, with_changed_text
 
 # Runs one export in a child process that kills itself with SIGKILL at the nth call of an os

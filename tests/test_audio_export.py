@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from skill.__main__ import main
+from skill.alexa.clips import MANIFEST
 from skill.audio import EspeakEngine, GTTSEngine, SpeechError
 from skill.audio.engines import FliteEngine
 from skill.audio.export import (
@@ -32,7 +33,6 @@ from skill.audio.export import (
 )
 from skill.audio.mp3 import check_alexa_compliant, describe, read_frames, read_id3v2_text
 from skill.catalogue import PROJECT_ROOT, load_catalogue
-from skill.clips import MANIFEST
 from skill.speech import to_ssml
 from tests.test_audio_engines import BATCHEXECUTE, batchexecute_reply, gtts_like_mp3, spoken_texts
 
@@ -562,9 +562,9 @@ def test_an_unwritable_output_folder_is_named(tmp_path, capsys):
 
 def test_the_skill_plays_fresh_clips_and_reads_changed_answers(exported, shipped, monkeypatch,
                                                                responses_copy):
-    from skill.handlers import build_skill
-    from skill.local import Conversation
-    from skill.model import validate
+    from skill.alexa.handlers import build_skill
+    from skill.alexa.model import validate
+    from skill.understanding.conversation import Conversation
 
     folder = exported[0]
     monkeypatch.setenv("AUDIO_BASE_URL", "https://example.org/audio")
@@ -592,8 +592,8 @@ def test_the_skill_plays_fresh_clips_and_reads_changed_answers(exported, shipped
 
 
 def test_the_skill_says_its_fallback_in_the_recorded_voice(exported, shipped, monkeypatch):
-    from skill.handlers import build_skill
-    from skill.local import Conversation
+    from skill.alexa.handlers import build_skill
+    from skill.understanding.conversation import Conversation
 
     folder = exported[0]
     monkeypatch.setenv("AUDIO_BASE_URL", "https://example.org/audio")

@@ -19,9 +19,9 @@ import pyloudnorm
 import pytest
 from scipy.signal import resample
 
+from skill.alexa.clips import MANIFEST
 from skill.audio.phone import PHONE_LOUDNESS, export_phone_audio
 from skill.catalogue import PROJECT_ROOT, load_catalogue
-from skill.clips import MANIFEST
 
 FORMAT_TAGS = {"mulaw": 7, "alaw": 6}
 

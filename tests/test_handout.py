@@ -18,8 +18,8 @@ import pytest
 from flask import Flask
 
 from skill.catalogue import PROJECT_ROOT, Clinic
-from skill.handout import write_handout_pdf
 from skill.kiosk import CONTENT_SECURITY_POLICY, kiosk_blueprint
+from skill.kiosk.handout import write_handout_pdf
 from tests import kiosk_browser
 from tests.kiosk_browser import open_page
 

@@ -11,7 +11,7 @@ from flask import Flask
 
 from skill.catalogue import PROJECT_ROOT, red_flag_text
 from skill.kiosk import kiosk_blueprint
-from skill.matcher import red_flag_rules
+from skill.understanding.matcher import red_flag_rules
 from tests import kiosk_browser
 from tests.kiosk_browser import kiosk_app, open_page
 from tests.kiosk_support import serve

@@ -29,8 +29,9 @@ PLACEHOLDER_SKILL_ID = "amzn1.ask.skill.REPLACE-ME"
 MAX_ZIP_BYTES = 5_000_000
 ENVELOPES = PROJECT_ROOT / "tests" / "envelopes"
 
-MUST_HOLD = ("skill/__init__.py", "skill/lambda_function.py", "skill/handlers.py",
-             "skill/catalogue.py", "skill/speech.py", "skill/clips.py",
+MUST_HOLD = ("skill/__init__.py", "skill/alexa/__init__.py", "skill/alexa/lambda_function.py",
+             "skill/alexa/handlers.py", "skill/alexa/serializer.py", "skill/alexa/clips.py",
+             "skill/catalogue/__init__.py", "skill/speech.py",
              "responses/en-US.toml", "responses/clinic.toml",
              "ask_sdk_core/", "ask_sdk_model/", "ask_sdk_runtime/")
 # Top-level names (packages or modules) and project paths that must never reach Lambda.
@@ -38,9 +39,10 @@ MUST_NOT_HOLD = ("gtts", "flask", "flask_ask_sdk", "werkzeug", "waitress", "lame
                  "miniaudio", "espeakng_loader", "cryptography", "certvalidator", "oscrypto",
                  "pytest", "requests_mock", "playwright", "sklearn", "rapidfuzz", "torch",
                  "tests", "bench", "deploy", "interaction_model", "node_modules",
-                 "skill/audio", "skill/web.py", "skill/kiosk", "skill/matcher.py",
-                 "skill/verification.py", "skill/compat.py", "skill/local.py",
-                 "skill/__main__.py", "skill/model.py")
+                 "skill/audio", "skill/alexa/web.py", "skill/kiosk", "skill/understanding",
+                 "skill/alexa/verification.py", "skill/alexa/compat.py", "skill/alexa/model.py",
+                 "skill/__main__.py", "skill/catalogue/schema.py",
+                 "skill/catalogue/pattern_safety.py")
 
 
 def serverless_env(home: Path, skill_id: str | None) -> dict[str, str]:
@@ -116,7 +118,7 @@ def test_only_alexa_invoking_for_our_skill_may_call_the_function(template):
 
 def test_function_runs_the_packaged_handler_on_python311_with_the_skill_id(template):
     (function,) = resources(template, "AWS::Lambda::Function")
-    assert function["Handler"] == "skill/lambda_function.lambda_handler"
+    assert function["Handler"] == "skill/alexa/lambda_function.lambda_handler"
     assert function["Runtime"] == "python3.11"
     assert function["Architectures"] == ["x86_64"]
     assert function["Environment"]["Variables"]["ALEXA_SKILL_ID"] == SKILL_ID
@@ -162,7 +164,7 @@ CLEAN_RUN = """
 import json, sys, sysconfig
 package = sys.argv[1]
 sys.path.insert(0, package)
-import skill.lambda_function as function
+import skill.alexa.lambda_function as function
 answers = []
 for envelope in json.load(sys.stdin):
     try:
@@ -213,3 +215,32 @@ def test_audio_manifests_ship_but_not_the_audio(tmp_path, monkeypatch):
     monkeypatch.setattr(build_lambda, "PROJECT_ROOT", root)
     copied = build_lambda.copy_project_files(tmp_path / "package", [])
     assert sorted(map(str, copied)) == ["dist/audio/en-US/manifest.json", "responses/en-US.toml"]
+
+
+def left_out_project(root: Path, catalogue_source: str) -> None:
+    """Write a skill package whose catalogue imports the schema as given."""
+    for name, source in {"__init__.py": "", "alexa/__init__.py": "",
+                         "alexa/lambda_function.py": "from skill.catalogue import load\n",
+                         "catalogue/__init__.py": catalogue_source,
+                         "catalogue/schema.py": "import pydantic\n"}.items():
+        (root / "skill" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "skill" / name).write_text(source)
+
+
+def test_a_schema_imported_only_inside_a_function_stays_out(tmp_path, monkeypatch):
+    import deploy.build_lambda as build_lambda
+
+    left_out_project(tmp_path, "def load():\n    from skill.catalogue import schema\n")
+    monkeypatch.setattr(build_lambda, "PROJECT_ROOT", tmp_path)
+    assert build_lambda.lambda_modules() == [
+        "skill", "skill.alexa", "skill.alexa.lambda_function", "skill.catalogue"]
+
+
+def test_a_schema_imported_as_the_catalogue_loads_stops_the_build(tmp_path, monkeypatch):
+    import deploy.build_lambda as build_lambda
+
+    left_out_project(tmp_path, "from skill.catalogue import schema\n\ndef load():\n    pass\n")
+    monkeypatch.setattr(build_lambda, "PROJECT_ROOT", tmp_path)
+    with pytest.raises(build_lambda.BuildError, match=r"skill\.catalogue imports "
+                       r"skill\.catalogue\.schema as it loads"):
+        build_lambda.lambda_modules()

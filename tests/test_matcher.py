@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from skill.catalogue import PROJECT_ROOT, load_catalogue
-from skill.matcher import (
+from skill.understanding.matcher import (
     DEVELOPMENT_SETS,
     EMERGENCY,
     FALLBACK,
@@ -191,5 +191,5 @@ def test_constants_and_interface():
 
 def test_lambda_path_never_imports_the_matcher():
     for name in ("lambda_function.py", "handlers.py"):
-        path = PROJECT_ROOT / "skill" / name
+        path = PROJECT_ROOT / "skill" / "alexa" / name
         assert "matcher" not in path.read_text(encoding="utf-8"), name

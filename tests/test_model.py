@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from skill.catalogue import PROJECT_ROOT, load_catalogue
-from skill.model import (
+from skill.alexa.model import (
     BUILT_IN_INTENTS,
     interaction_model,
     invocation_problems,
@@ -20,6 +19,7 @@ from skill.model import (
     validate,
     write_atomically,
 )
+from skill.catalogue import PROJECT_ROOT, load_catalogue
 
 
 def run_cli(*args, **kwargs):
@@ -49,7 +49,7 @@ def test_build_model_check_fails_when_stale_and_build_fixes_it(tmp_path, monkeyp
                                                                 responses_copy):
     from skill.__main__ import main
 
-    monkeypatch.setattr("skill.model.MODEL_DIR", tmp_path)
+    monkeypatch.setattr("skill.alexa.model.MODEL_DIR", tmp_path)
     monkeypatch.setattr("skill.catalogue.RESPONSES_DIR", responses_copy)
     assert main(["build-model", "--check"]) == 1  # no model yet
     assert main(["build-model"]) == 0
@@ -186,7 +186,7 @@ def test_validate_rejects_a_garbled_generated_sample(responses_copy, template, c
 
 
 def test_the_shipped_samples_are_grammatical(catalogue):
-    from skill.model import garbled_samples
+    from skill.alexa.model import garbled_samples
 
     assert garbled_samples(catalogue) == []
 

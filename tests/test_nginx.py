@@ -25,9 +25,9 @@ import pytest
 import requests_mock
 from cryptography.hazmat.primitives import serialization
 
+from skill.alexa.verification import CertChainSource
+from skill.alexa.web import make_server
 from skill.catalogue import PROJECT_ROOT
-from skill.verification import CertChainSource
-from skill.web import make_server
 from tests.pki import CHAIN_NAMES, SKILL_ID, _ca, _leaf, _new_key, _pem
 from tests.test_web import HEADER_ATTACKS, SIGNED_BAD_ENVELOPES, launch, signed
 
@@ -273,14 +273,14 @@ def test_plain_http_is_sent_to_https(front):
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_a_body_over_128_kib_is_refused_by_nginx_with_a_json_413(pki, front, chunked, caplog):
-    caplog.set_level(logging.INFO, logger="skill.web")
+    caplog.set_level(logging.INFO, logger="skill.alexa.web")
     envelope = launch(pki)
     envelope["session"]["attributes"]["padding"] = "x" * BODY_CAP
     body, headers = signed(pki, envelope)
     payload = iter([body]) if chunked else body
     reply = front.request("POST", "/alexa", payload, headers, chunked=chunked)
     assert "128 KiB" in assert_json_error(*reply, 413)
-    assert not [r for r in caplog.records if r.name == "skill.web"], "the app saw the body"
+    assert not [r for r in caplog.records if r.name == "skill.alexa.web"], "the app saw the body"
 
 
 # --- slow clients -------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from skill import pattern_safety
-from skill.pattern_safety import probes, slow_patterns
+from skill.catalogue import pattern_safety
+from skill.catalogue.pattern_safety import probes, slow_patterns
 
 # Each hangs on some question the kiosk accepts: nested repeats, overlapping alternatives,
 # repeats that can split the same text many ways.

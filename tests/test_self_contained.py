@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import subprocess
 
+from skill.alexa.model import LEAFLET, leaflet_problems
 from skill.catalogue import PROJECT_ROOT
-from skill.model import LEAFLET, leaflet_problems
 
 # A path that climbs out of the project: "../shared", or the project root's parent.
 OUTSIDE = re.compile(r"\.\./shared|PROJECT_ROOT\.parent\b|\bshared/source\b")

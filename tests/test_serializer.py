@@ -17,7 +17,7 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.request import Request
 from ask_sdk_model.ui.play_behavior import PlayBehavior
 
-from skill.serializer import ModelSerializer
+from skill.alexa.serializer import ModelSerializer
 from tests.conftest import ENVELOPES
 
 REFERENCE = DefaultSerializer()

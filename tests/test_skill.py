@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from skill.handlers import build_skill
-from skill.local import Conversation
-from skill.model import BUILT_IN_INTENTS, MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS
+from skill.alexa.handlers import build_skill
+from skill.alexa.model import BUILT_IN_INTENTS, MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS
 from skill.speech import to_ssml
+from skill.understanding.conversation import Conversation
 
 APP_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 
@@ -20,7 +20,7 @@ APP_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 def lambda_handler(monkeypatch):
     """The Lambda entry point, loaded fresh with the golden envelopes' skill ID."""
     monkeypatch.setenv("ALEXA_SKILL_ID", APP_ID)
-    import skill.lambda_function as module
+    import skill.alexa.lambda_function as module
     return importlib.reload(module).lambda_handler
 
 
@@ -110,14 +110,14 @@ def test_a_failing_handler_apologizes(catalogue, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("patient said: my secret symptom")
 
-    monkeypatch.setattr("skill.handlers.answer_topic", explode)
+    monkeypatch.setattr("skill.alexa.handlers.answer_topic", explode)
     reply = Conversation(build_skill(catalogue), catalogue).intent("DrivingIntent")
     assert reply.ssml == f"<speak>{catalogue.prompts['error']}</speak>"
     assert reply.end_session is False
 
 
 def test_a_failing_handler_logs_no_user_words(catalogue, monkeypatch, caplog):
-    monkeypatch.setattr("skill.handlers.answer_topic",
+    monkeypatch.setattr("skill.alexa.handlers.answer_topic",
                         lambda *a: (_ for _ in ()).throw(RuntimeError("my secret symptom")))
     Conversation(build_skill(catalogue), catalogue).intent("DrivingIntent")
     assert "RuntimeError" in caplog.text and "secret" not in caplog.text

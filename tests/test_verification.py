@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import Store
 
-from skill import compat, verification
-from skill.verification import (
+from skill.alexa import compat, verification
+from skill.alexa.verification import (
     MAX_JSON_DEPTH,
     AlexaSdkVerifier,
     CertChainSource,

@@ -13,8 +13,8 @@ import pytest
 from flask import request
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from skill.verification import CertChainSource
-from skill.web import MAX_BODY_BYTES, base_urls, create_app, make_server, serve
+from skill.alexa.verification import CertChainSource
+from skill.alexa.web import MAX_BODY_BYTES, base_urls, create_app, make_server, serve
 from tests.pki import (
     CHAIN_NAMES,
     OTHER_SKILL_ID,
@@ -308,10 +308,10 @@ def test_logs_of_a_conversation_name_requests_but_never_people_or_content(pki, c
 
 
 def test_refused_requests_are_logged_with_the_reason_only(pki, client, caplog):
-    caplog.set_level(logging.INFO, logger="skill.web")
+    caplog.set_level(logging.INFO, logger="skill.alexa.web")
     body, headers = signed(pki, launch(pki, application_id=OTHER_SKILL_ID))
     post(client, body, headers)
-    (record,) = [r for r in caplog.records if r.name == "skill.web"]
+    (record,) = [r for r in caplog.records if r.name == "skill.alexa.web"]
     message = record.getMessage()
     assert record.levelno == logging.WARNING
     assert "status=400" in message and "different skill" in message
@@ -401,7 +401,7 @@ def test_kiosk_answers_through_the_app_even_with_a_skill_id_set(tmp_path):
 
 
 def test_each_request_is_deserialized_once(pki, config):
-    from skill.handlers import build_skill
+    from skill.alexa.handlers import build_skill
 
     skill = build_skill(skill_id=SKILL_ID)
     # Every way into ModelSerializer (text or parsed JSON) builds the models through read.

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
+from skill.alexa.web import SERVER_SETTINGS, make_server
 from skill.catalogue import PROJECT_ROOT
-from skill.web import SERVER_SETTINGS, make_server
 
 # Long enough to tell "answered" from "waited out", far below waitress's own timeouts.
 ANSWER_WITHIN_SECONDS = 5

@@ -34,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
+from skill.alexa.clips import MANIFEST
 from skill.audio.clips import render_clip
 from skill.audio.engines import (
     EspeakEngine,
@@ -57,7 +58,6 @@ from skill.audio.mp3 import (
     to_alexa_mp3,
 )
 from skill.catalogue import Catalogue, Clip
-from skill.clips import MANIFEST
 from skill.files import PART, write_atomically
 
 PIPELINE_VERSION = 2  # bump when a pipeline change should re-render every clip

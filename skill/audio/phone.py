@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from skill.alexa.clips import MANIFEST
 from skill.audio.engines import SpeechEngine, SpeechError
 from skill.audio.export import (
     CLIP_ID,
@@ -33,7 +34,6 @@ from skill.audio.export import (
 from skill.audio.loudness import Level, LoudnessTarget, leveled, measure
 from skill.audio.mp3 import AudioError, mono_samples
 from skill.catalogue import Catalogue, Clip
-from skill.clips import MANIFEST
 from skill.files import write_atomically
 
 PHONE_PIPELINE_VERSION = 1

@@ -1,6 +1,6 @@
 // The red-flag check, run in the page before a typed question goes to the server, so an
 // emergency is answered even when the server cannot be reached. Same rules and the same
-// reading of the question as the server: skill/catalogue.py red_flag_text() and
+// reading of the question as the server: skill.catalogue red_flag_text() and
 // Catalogue.red_flag(). A signal is set aside only when a not_when phrase covers it whole.
 (function (global) {
   "use strict";

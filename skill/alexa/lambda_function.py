@@ -1,4 +1,4 @@
-"""AWS Lambda entry point: `skill/lambda_function.lambda_handler`."""
+"""AWS Lambda entry point: `skill/alexa/lambda_function.lambda_handler`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 from ask_sdk_model import RequestEnvelope
 
-from skill.handlers import build_skill
+from skill.alexa.handlers import build_skill
 
 # Built once per container so warm invocations skip the catalogue load and handler setup.
 skill = build_skill()

@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 
+from skill.alexa.clips import ClipLibrary, audio_dir, matching_clip, read_manifest
 from skill.catalogue import (
     DEFAULT_LOCALE,
     FALLBACK_CLIP_ID,
@@ -36,10 +37,9 @@ from skill.catalogue import (
     load_catalogue,
     step_clip_id,
 )
-from skill.clips import ClipLibrary, audio_dir, matching_clip, read_manifest
-from skill.handout import HandoutLinks, render_handout
-from skill.local import Conversation, answer_question
-from skill.matcher import red_flag_rules
+from skill.kiosk.handout import HandoutLinks, render_handout
+from skill.understanding.conversation import Conversation, answer_question
+from skill.understanding.matcher import red_flag_rules
 
 logger = logging.getLogger("skill.kiosk")
 
@@ -73,18 +73,18 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
                     matcher=None, *, idle_seconds: int = DEFAULT_IDLE_SECONDS) -> Blueprint:
     """Build the kiosk's routes for one catalogue and the folder its audio was exported to."""
     if skill is None:
-        from skill.handlers import build_skill
+        from skill.alexa.handlers import build_skill
 
         # Local requests: the kiosk builds them itself, so no Alexa skill ID applies. The
         # kiosk plays its own clips, so the skill's text is always words, never <audio>.
         skill = build_skill(catalogue, ClipLibrary(), skill_id="")
     if matcher is None:
-        from skill.matcher import QuestionMatcher
+        from skill.understanding.matcher import QuestionMatcher
 
         matcher = QuestionMatcher(catalogue)
     folder = Path(audio_folder)
     clip_texts = {clip.id: clip.text for clip in catalogue.clips()}
-    blueprint = Blueprint("kiosk", __name__, static_folder="kiosk_static",
+    blueprint = Blueprint("kiosk", __name__, static_folder="static",
                           static_url_path="/kiosk/static", template_folder="templates")
 
     def playable_url(clip_id: str) -> str | None:
@@ -142,7 +142,7 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
             "fallback": {"caption": catalogue.prompts["fallback"],
                          "audio": playable_url(FALLBACK_CLIP_ID)},
             # The page runs the same red-flag rules itself, so a typed emergency is shown
-            # even when this server cannot be reached (see kiosk_static/red-flags.js).
+            # even when this server cannot be reached (see static/red-flags.js).
             "red_flags": red_flag_rules(catalogue),
         }
 

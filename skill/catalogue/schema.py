@@ -2,12 +2,13 @@
 
 pydantic checks every key's type and refuses keys nobody declared, so a key added to a
 model below is type-checked with no more code. What the shape cannot say (placeholders,
-spoken-text limits, sources, follow-up targets, regular expressions) skill/catalogue.py
+spoken-text limits, sources, follow-up targets, regular expressions) skill/catalogue/__init__.py
 checks afterwards. Strict mode: TOML has real booleans, numbers and lists, so "no" is never
 read as a boolean and 5 never as text.
 
 Not imported where pydantic is missing: the Lambda package answers from a catalogue that
-deploy/build_lambda.py loaded with these checks before it zipped it.
+deploy/build_lambda.py loaded with these checks before it zipped it, and leaves this file
+out (LEFT_OUT_MODULES there).
 """
 
 from __future__ import annotations

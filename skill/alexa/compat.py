@@ -9,7 +9,7 @@ cannot read two-digit patch versions such as "3.0.19" and raises
 fixed upstream, never released). Turning the SDK's verification off does not help because
 the failure happens at import time.
 
-We never use the SDK's oscrypto-based ``RequestVerifier``: ``skill.verification`` checks
+We never use the SDK's oscrypto-based ``RequestVerifier``: ``skill.alexa.verification`` checks
 every request with ``cryptography`` instead. So, only when the normal import fails with
 exactly that oscrypto error, we put a stand-in ``certvalidator`` package into
 ``sys.modules`` for the duration of the SDK import. The stand-in keeps certvalidator's real
@@ -54,7 +54,7 @@ class _StandInCertificateValidator:
         raise CertificateValidatorUnavailable(
             "The Alexa SDK's own certificate check (certvalidator/oscrypto) is not available "
             "on this machine, so it cannot verify anything. Turn the SDK's signature "
-            "verification off and verify requests with skill.verification instead."
+            "verification off and verify requests with skill.alexa.verification instead."
         )
 
 
@@ -106,7 +106,7 @@ def _stand_in_certvalidator() -> Iterator[None]:
     spec = importlib.util.find_spec("certvalidator")
     if spec is None or spec.submodule_search_locations is None:
         raise ImportError("certvalidator is not installed, so there is nothing to stand in for")
-    stand_in = types.ModuleType("certvalidator", "Stand-in: see skill.compat.")
+    stand_in = types.ModuleType("certvalidator", "Stand-in: see skill.alexa.compat.")
     # Keeping the real package path lets `certvalidator.errors` load from the installed
     # package, so the SDK catches the same exception classes it was written against.
     stand_in.__path__ = list(spec.submodule_search_locations)

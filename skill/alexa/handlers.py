@@ -17,6 +17,8 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
+from skill.alexa.clips import ClipLibrary
+from skill.alexa.serializer import ModelSerializer
 from skill.catalogue import (
     DEFAULT_LOCALE,
     FALLBACK_CLIP_ID,
@@ -26,8 +28,6 @@ from skill.catalogue import (
     intro_clip_id,
     step_clip_id,
 )
-from skill.clips import ClipLibrary
-from skill.serializer import ModelSerializer
 from skill.speech import to_ssml
 
 log = logging.getLogger("skill")

@@ -131,9 +131,9 @@ def spoken_texts(catalogue: Catalogue) -> list[tuple[str, str]]:
 
 def content_problems(catalogue: Catalogue) -> list[str]:
     """Check reading level and SSML of every answer, and run every intent through the skill."""
-    from skill.handlers import build_skill
-    from skill.local import Conversation
+    from skill.alexa.handlers import build_skill
     from skill.speech import to_ssml
+    from skill.understanding.conversation import Conversation
 
     problems = []
     hard = {p.word for p in catalogue.lexicon}
@@ -248,7 +248,7 @@ def model_problems(model: dict, catalogue: Catalogue) -> list[str]:
 
 def validate(catalogue: Catalogue, *, leaflet: Path | None = None) -> list[str]:
     """Return every problem Alexa, a patient or a reviewer would find, or an empty list."""
-    from skill.clips import ClipLibrary
+    from skill.alexa.clips import ClipLibrary
 
     leaflet = Path(leaflet or os.environ.get("LEAFLET_PATH") or LEAFLET)
     path = model_path(catalogue.locale)

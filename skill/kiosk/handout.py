@@ -21,14 +21,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]
 PAPER_SIZES = ("A4", "Letter")
-STATIC = Path(__file__).parent / "kiosk_static"
+STATIC = Path(__file__).parent / "static"
 # Groups in the order the kiosk shows them; the emergency topic is the handout's safety line.
 HANDOUT_GROUPS = ("about", "day", "after", "contact")
 EMERGENCY_INTENT = "EmergencyIntent"
 # The PDF is printed from a page Chromium never fetches: these requests are answered here.
 PRINT_ORIGIN = "http://handout.invalid"
 
-_templates = Environment(loader=PackageLoader("skill", "templates"),
+_templates = Environment(loader=PackageLoader("skill.kiosk", "templates"),
                          autoescape=select_autoescape(default=True, default_for_string=True))
 
 

@@ -120,7 +120,7 @@ def answer_question(conversation: Conversation, matcher, question: str) -> dict:
     When the matcher is not sure enough to answer but has likely topics, the reply offers
     them instead ("Did you mean: ...?") and lists their intents in "choices".
     """
-    from skill.matcher import did_you_mean
+    from skill.understanding.matcher import did_you_mean
 
     match = matcher.match(question)
     choices = list(getattr(match, "choices", ()) or ())

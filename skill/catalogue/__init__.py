@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESPONSES_DIR = PROJECT_ROOT / "responses"
 DEFAULT_LOCALE = "en-US"
 
@@ -339,13 +339,13 @@ class _Problems:
 
 @lru_cache(maxsize=1)
 def _schema():
-    """Return skill.catalogue_schema, or None where pydantic is not installed."""
+    """Return skill.catalogue.schema, or None where pydantic is not installed."""
     # Looked up rather than caught as ImportError, so a broken install still fails loudly.
     if importlib.util.find_spec("pydantic") is None:
         return None
-    from skill import catalogue_schema
+    from skill.catalogue import schema
 
-    return catalogue_schema
+    return schema
 
 
 def _read_toml(path: Path) -> dict:
@@ -453,7 +453,7 @@ def catalogue_for_locale(locale: str) -> Catalogue:
     return cached_catalogue(DEFAULT_LOCALE)
 
 
-# The builders below read data whose shape skill/catalogue_schema.py has checked: every key
+# The builders below read data whose shape skill/catalogue/schema.py has checked: every key
 # has its declared type, so only what a type cannot say is checked here.
 
 def _build(problems: _Problems, data: dict, path: Path, clinic: Clinic, clinic_path: Path,
@@ -615,7 +615,7 @@ def _pattern_check(data: dict, path: Path, red_flags_path: Path, red_flags: dict
     """Start probing the data's regular expressions while the rest of the load goes on."""
     if red_flags is None:  # answering only: no red flags, no decline patterns
         return contextlib.nullcontext()
-    from skill.pattern_safety import PatternCheck
+    from skill.catalogue.pattern_safety import PatternCheck
 
     try:
         return PatternCheck([p for _, found in _data_patterns(data, path, red_flags_path,
@@ -656,7 +656,7 @@ def _data_patterns(data: dict, path: Path, red_flags_path: Path, red_flags: dict
 def _refuse_slow_patterns(problems: _Problems, groups: list[tuple[str, list[str]]],
                           check) -> None:
     """Refuse patterns that backtrack catastrophically, naming each by file and key."""
-    from skill.pattern_safety import BUDGET_SECONDS, QUESTION_CHARS
+    from skill.catalogue.pattern_safety import BUDGET_SECONDS, QUESTION_CHARS
 
     try:
         slow = set(check.slow([p for _, patterns in groups for p in patterns]))

@@ -43,7 +43,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as ChainError
 
-from skill.compat import import_webservice_verifier
+from skill.alexa.compat import import_webservice_verifier
 
 logger = logging.getLogger(__name__)
 
@@ -509,7 +509,7 @@ class AlexaSdkVerifier(_sdk_verifier.AbstractVerifier):
     """Run ``verify_request`` as an ask-sdk verifier, e.g. in SkillAdapter(verifiers=[...]).
 
     The SDK deserializes the body before it calls verifiers and turns deserialization errors
-    into HTTP 500, so ``skill.web`` calls ``verify_request`` on the raw body instead; this
+    into HTTP 500, so ``skill.alexa.web`` calls ``verify_request`` on the raw body instead; this
     class is for code that must plug into the SDK's own pipeline.
     """
 

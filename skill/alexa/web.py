@@ -1,8 +1,8 @@
 """Serve the skill to Alexa as a self-hosted web service (Flask + flask-ask-sdk on waitress).
 
 Every POST to /alexa is size-checked and verified on its raw bytes by
-``skill.verification`` before flask-ask-sdk sees it; the SDK's own verifiers are switched
-off because they deserialize first and cannot load on this machine (see ``skill.compat``).
+``skill.alexa.verification`` before flask-ask-sdk sees it; the SDK's own verifiers are switched
+off because they deserialize first and cannot load on this machine (see ``skill.alexa.compat``).
 Bad input always answers 4xx with a JSON ``{"error": ...}`` body, including what waitress
 refuses before the app sees it (``GuardedChannel``), and every response carries
 SECURITY_HEADERS. Logs carry the request ID, type, intent name, verification outcome and
@@ -35,8 +35,8 @@ from waitress.task import ErrorTask
 from waitress.utilities import RequestEntityTooLarge as ServerBodyTooLarge
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
-from skill.compat import import_skill_adapter
-from skill.verification import (
+from skill.alexa.compat import import_skill_adapter
+from skill.alexa.verification import (
     MAX_JSON_DEPTH,
     CertChainSource,
     VerificationError,
@@ -46,7 +46,7 @@ from skill.verification import (
     verify_request,
 )
 
-logger = logging.getLogger("skill.web")
+logger = logging.getLogger("skill.alexa.web")
 
 ALEXA_PATH = "/alexa"
 HEALTH_PATH = "/healthz"
@@ -133,7 +133,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     adapter_module = import_skill_adapter()
     # Our verification runs on the raw body first; the SDK's would deserialize first and
-    # its signature check cannot load here (skill.compat).
+    # its signature check cannot load here (skill.alexa.compat).
     app.config[adapter_module.VERIFY_SIGNATURE_APP_CONFIG] = False
     app.config[adapter_module.VERIFY_TIMESTAMP_APP_CONFIG] = False
     adapter = adapter_module.SkillAdapter(skill=skill, skill_id=skill_id or "insecure-dev", app=app)
@@ -351,7 +351,7 @@ def base_urls(server) -> list[str]:
 
 def _build_skill(skill_id: str | None) -> CustomSkill:
     """Build the real skill; imported late so the web layer loads without the catalogue."""
-    from skill.handlers import build_skill
+    from skill.alexa.handlers import build_skill
 
     return build_skill(skill_id=skill_id)
 

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-# The kiosk refuses longer questions (skill/kiosk.py MAX_QUESTION_CHARS), and Alexa's
+# The kiosk refuses longer questions (skill.kiosk MAX_QUESTION_CHARS), and Alexa's
 # utterances are shorter still.
 QUESTION_CHARS = 500
 # Nested repeats double the work with each repetition of what they can split two ways:

@@ -1,0 +1,1 @@
+"""Answer Alexa: the handlers, the interaction model, Lambda and the self-hosted endpoint."""

@@ -1,0 +1,1 @@
+"""Understand typed questions offline: the question matcher and a local session with the skill."""
