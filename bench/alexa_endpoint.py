@@ -1,6 +1,6 @@
 """Measure POST /alexa throughput and latency on loopback against a bare Flask endpoint.
 
-One waitress server, made by skill.web.make_server as `serve` makes it, answers both
+One waitress server, made by skill.alexa.web.make_server as `serve` makes it, answers both
 POST /alexa (the real skill behind our request verification) and POST /bare (a fixed JSON
 answer added to the same Flask app), so the ratio shows what verification and the skill
 cost on top of Flask and waitress. By default every request is signed with a generated test

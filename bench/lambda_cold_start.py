@@ -1,4 +1,4 @@
-"""Time a Lambda cold start: import skill.lambda_function and answer the first LaunchRequest.
+"""Time a Lambda cold start: import skill.alexa.lambda_function and answer the first LaunchRequest.
 
 Each run is a fresh interpreter (`python -I -S -B`, nothing on its path but the code under
 test and the standard library), as a new Lambda container is. The same run times a minimal
