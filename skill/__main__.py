@@ -8,6 +8,7 @@ import sys
 from functools import partial
 
 from skill.catalogue import DEFAULT_LOCALE, CatalogueError, load_catalogue
+from skill.understanding.embeddings import EmbeddingError
 
 
 def build_model(args: argparse.Namespace) -> int:
@@ -53,7 +54,7 @@ def build_matcher(args: argparse.Namespace) -> int:
     from skill.understanding.matcher import QuestionMatcher
 
     started = time.monotonic()
-    print("Training the question matcher (about 20 s the first time, cached after)...",
+    print("Training the question matcher (about 2 minutes the first time, seconds after)...",
           file=sys.stderr, flush=True)
     QuestionMatcher(load_catalogue(args.locale))
     print(f"The {args.locale} question matcher is ready ({time.monotonic() - started:.1f} s).")
@@ -246,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except CatalogueError as error:
+    except (CatalogueError, EmbeddingError) as error:
         print(error, file=sys.stderr)
         return 2
 
