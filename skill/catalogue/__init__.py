@@ -184,6 +184,8 @@ class Catalogue:
     hard_words: re.Pattern | None = field(default=None, repr=False, compare=False)
     # [matcher]: questions that match these regular expressions are declined.
     out_of_scope_patterns: tuple[re.Pattern, ...] = ()
+    # [everywhere].now: words that put a signal back in the present ("and now", "again").
+    red_flag_now: tuple[re.Pattern, ...] = ()
     # SSML already made from this catalogue's texts (skill.speech.to_ssml fills it).
     ssml_made: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -195,13 +197,15 @@ class Catalogue:
     def red_flag(self, question: str) -> RedFlag | None:
         """Return the first red-flag category a question names, or None."""
         text = red_flag_text(question)
+        now = [m.start() for p in self.red_flag_now for m in p.finditer(text)]
         for flag in self.red_flags:
             covers = self.red_flag_exceptions + flag.not_when
             for signal in flag.signals:
                 for found in signal.finditer(text):
                     # A past or "what if" phrase sets a signal aside only when it covers it
-                    # whole, so a second, present symptom in the same question still counts.
-                    if not any(_covered(found.span(), text, c) for c in covers):
+                    # whole, so a second, present symptom in the same question still counts,
+                    # and never when "now" or "again" puts the signal back in the present.
+                    if not any(_covered(found.span(), text, c, now) for c in covers):
                         return flag
         return None
 
@@ -238,9 +242,22 @@ class Catalogue:
         return self.hard_words.sub(lambda m: spellings[m.group(0).casefold()], text)
 
 
-def _covered(span: tuple[int, int], text: str, exception: re.Pattern) -> bool:
-    """Tell whether a match of exception covers span whole."""
-    return any(m.start() <= span[0] and span[1] <= m.end() for m in exception.finditer(text))
+def _covered(span: tuple[int, int], text: str, exception: re.Pattern,
+             now: list[int] = ()) -> bool:
+    """Tell whether a match of exception covers span whole, with no "now" word inside it.
+
+    A "now" word counts when it starts inside the exception before the signal ("I broke my
+    hip last Christmas and now I can't breathe") or is the next word after it ("I have chest
+    pain now", "I fainted again").
+    """
+    start, end = span
+    if any(at in (end, end + 1) for at in now):
+        return False
+    for match in exception.finditer(text):
+        if match.start() <= start and end <= match.end() \
+                and not any(match.start() <= at < start for at in now):
+            return True
+    return False
 
 
 def whole_word_pattern(words) -> re.Pattern | None:
@@ -480,7 +497,7 @@ def _build(problems: _Problems, data: dict, path: Path, clinic: Clinic, clinic_p
     if len({p.word for p in lexicon}) != len(lexicon):
         problems.add(f"{where}: lexicon", "names the same word twice")
 
-    flags, everywhere = _red_flags(problems, *red_flags)
+    flags, everywhere, now = _red_flags(problems, *red_flags)
     out_of_scope, out_of_scope_patterns = _matcher_table(problems, where,
                                                          data.get("matcher", {}))
     if red_flags[1] is not None:
@@ -509,7 +526,7 @@ def _build(problems: _Problems, data: dict, path: Path, clinic: Clinic, clinic_p
         red_flags=flags, red_flag_exceptions=everywhere,
         out_of_scope=tuple(out_of_scope), clinic=clinic, path=path, clinic_path=clinic_path,
         hard_words=whole_word_pattern(p.word for p in lexicon),
-        out_of_scope_patterns=out_of_scope_patterns,
+        out_of_scope_patterns=out_of_scope_patterns, red_flag_now=now,
     )
 
 
@@ -528,17 +545,19 @@ def _matcher_table(problems: _Problems, where: str, matcher: dict
 
 
 def _red_flags(problems: _Problems, path: Path, data: dict | None
-               ) -> tuple[tuple[RedFlag, ...], tuple[re.Pattern, ...]]:
+               ) -> tuple[tuple[RedFlag, ...], tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
     """Read and check the red-flag categories of one locale (None: not needed)."""
     if data is None:
-        return (), ()
+        return (), (), ()
     where = str(path)
     exceptions = _compile_patterns(problems, f"{where}: everywhere.not_when",
                                    data.get("everywhere", {}).get("not_when", []), page=True)
+    now = _compile_patterns(problems, f"{where}: everywhere.now",
+                            data.get("everywhere", {}).get("now", []), page=True)
     categories = data.get("category", [])
     if not categories:
         problems.add(f"{where}: category", "must list at least one [[category]] of red flags")
-        return (), exceptions
+        return (), exceptions, now
     flags, ids = [], set()
     for index, raw in enumerate(categories):
         flag_id = raw["id"]
@@ -569,7 +588,7 @@ def _red_flags(problems: _Problems, path: Path, data: dict | None
                                        page=True),
             must=tuple(raw.get("must", [])), must_not=tuple(raw.get("must_not", [])),
             samples=tuple(samples)))
-    return tuple(flags), exceptions
+    return tuple(flags), exceptions, now
 
 
 def _compile_patterns(problems: _Problems, where: str, patterns: list[str], *,
@@ -639,8 +658,8 @@ def _data_patterns(data: dict, path: Path, red_flags_path: Path, red_flags: dict
         return value if isinstance(value, dict) else {}
 
     where = f"{red_flags_path}: "
-    groups = [(where + "everywhere.not_when",
-               strings(table(red_flags.get("everywhere")).get("not_when")))]
+    groups = [(where + f"everywhere.{key}", strings(table(red_flags.get("everywhere")).get(key)))
+              for key in ("not_when", "now")]
     categories = red_flags.get("category")
     for index, category in enumerate(categories if isinstance(categories, list) else []):
         flag_id = table(category).get("id")

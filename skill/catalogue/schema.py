@@ -128,9 +128,10 @@ class CatalogueFile(Shape):
 
 
 class Everywhere(Shape):
-    """[everywhere]: phrases that set a signal aside in every category."""
+    """[everywhere]: phrases that set a signal aside in every category, and words that don't."""
 
     not_when: list[Text] = []
+    now: list[Text] = []
 
 
 class Category(Shape):

@@ -316,6 +316,7 @@ def red_flag_rules(catalogue: Catalogue) -> dict:
     return {
         "apostrophes": APOSTROPHES,
         "everywhere": [p.pattern for p in catalogue.red_flag_exceptions],
+        "now": [p.pattern for p in catalogue.red_flag_now],
         "categories": [{"id": flag.id, "signals": [p.pattern for p in flag.signals],
                         "not_when": [p.pattern for p in flag.not_when]}
                        for flag in catalogue.red_flags],

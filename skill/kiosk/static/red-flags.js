@@ -1,7 +1,9 @@
 // The red-flag check, run in the page before a typed question goes to the server, so an
 // emergency is answered even when the server cannot be reached. Same rules and the same
 // reading of the question as the server: skill.catalogue red_flag_text() and
-// Catalogue.red_flag(). A signal is set aside only when a not_when phrase covers it whole.
+// Catalogue.red_flag(). A signal is set aside only when a not_when phrase covers it whole,
+// and never when a "now" word starts inside that phrase before the signal or is the very
+// next word after it (skill.catalogue _covered()).
 (function (global) {
   "use strict";
 
@@ -18,6 +20,7 @@
   function RedFlags(rules) {
     this.apostrophes = rules.apostrophes;
     this.everywhere = compile(rules.everywhere);
+    this.now = compile(rules.now || []);
     this.categories = rules.categories.map(function (category) {
       return { id: category.id, signals: compile(category.signals),
                notWhen: compile(category.not_when) };
@@ -36,6 +39,10 @@
   // Return the id of the first category the question names, or null.
   RedFlags.prototype.find = function (question) {
     const text = this.text(question);
+    const now = [];
+    for (const pattern of this.now) {
+      for (const [at] of spans(pattern, text)) now.push(at);
+    }
     for (const category of this.categories) {
       const covers = [];
       for (const pattern of this.everywhere.concat(category.notWhen)) {
@@ -43,7 +50,11 @@
       }
       for (const signal of category.signals) {
         for (const [start, end] of spans(signal, text)) {
-          const setAside = covers.some(function (c) { return c[0] <= start && end <= c[1]; });
+          const present = now.some(function (at) { return at === end || at === end + 1; });
+          const setAside = !present && covers.some(function (c) {
+            return c[0] <= start && end <= c[1] &&
+              !now.some(function (at) { return c[0] <= at && at < start; });
+          });
           if (!setAside) return category.id;
         }
       }
