@@ -644,6 +644,36 @@ def transcript(catalogue: Catalogue) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """What an export run needs once its folder is locked."""
+
+    folder: Path
+    settings: dict
+    progress: Progress
+    speaker: ClipSpeaker
+
+
+@contextmanager
+def _ready_to_export(catalogue: Catalogue, folder: Path | str, engine: str,
+                     progress: TextIO | None, interactive: bool | None,
+                     **speaking) -> Iterator[_Ready]:
+    """Check the engine and clip ids, lock the folder and build the progress and speaker.
+
+    speaking is passed on to ClipSpeaker: the engines to use instead of the settings' ones,
+    and how a clip is converted and measured.
+    """
+    folder = Path(folder)
+    settings = engine_settings(engine, catalogue.locale)
+    bad = [clip.id for clip in catalogue.clips() if not CLIP_ID.fullmatch(clip.id)]
+    if bad:
+        raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
+    with _locked_folder(folder):
+        reporter = Progress(len(catalogue.clips()), progress, interactive)
+        speaker = ClipSpeaker(engine, settings, notice=reporter.say, **speaking)
+        yield _Ready(folder, settings, reporter, speaker)
+
+
 def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "auto",
                  force: bool = False, progress: TextIO | None = None,
                  interactive: bool | None = None, gtts: SpeechEngine | None = None,
@@ -654,15 +684,8 @@ def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "aut
     progress is where progress goes (stderr from the command line; None for silence).
     gtts, flite and espeak replace the engines built from the settings, for tests.
     """
-    folder = Path(folder)
-    settings = engine_settings(engine, catalogue.locale)
-    bad = [clip.id for clip in catalogue.clips() if not CLIP_ID.fullmatch(clip.id)]
-    if bad:
-        raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
-    with _locked_folder(folder):
-        reporter = Progress(len(catalogue.clips()), progress, interactive)
-        speaker = ClipSpeaker(engine, settings, gtts=gtts, flite=flite, espeak=espeak,
-                              notice=reporter.say, loudness=loudness)
-        return _Export(catalogue, folder, engine, force, reporter, speaker, settings,
-                       loudness).run()
+    with _ready_to_export(catalogue, folder, engine, progress, interactive, gtts=gtts,
+                          flite=flite, espeak=espeak, loudness=loudness) as ready:
+        return _Export(catalogue, ready.folder, engine, force, ready.progress, ready.speaker,
+                       ready.settings, loudness).run()
 

@@ -21,15 +21,13 @@ from skill.audio.engines import SpeechEngine, SpeechError
 from skill.audio.export import (
     CLIP_ID,
     ClipSpeaker,
-    ExportError,
     ExportResult,
     Progress,
     _cannot_write,
     _ClipRun,
-    _locked_folder,
     _manifest_clips,
+    _ready_to_export,
     _sync_folder,
-    engine_settings,
 )
 from skill.audio.loudness import Level, LoudnessTarget, leveled, measure
 from skill.audio.mp3 import AudioError, mono_samples
@@ -229,16 +227,9 @@ def export_phone_audio(catalogue: Catalogue, folder: Path | str, *, engine: str 
     """
     if codec not in CODECS:
         raise ValueError(f"unknown codec {codec!r}; choose one of {', '.join(CODECS)}")
-    folder = Path(folder)
-    settings = engine_settings(engine, catalogue.locale)
-    bad = [clip.id for clip in catalogue.clips() if not CLIP_ID.fullmatch(clip.id)]
-    if bad:
-        raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
-    with _locked_folder(folder):
-        reporter = Progress(len(catalogue.clips()), progress, interactive)
-        speaker = ClipSpeaker(engine, settings, gtts=gtts, flite=flite, espeak=espeak,
-                              notice=reporter.say,
-                              convert=partial(to_phone_wav, codec=codec, loudness=loudness),
-                              level_of=phone_level)
-        return _PhoneExport(catalogue, folder, engine, codec, force, reporter, speaker,
-                            settings, loudness).run()
+    with _ready_to_export(catalogue, folder, engine, progress, interactive, gtts=gtts,
+                          flite=flite, espeak=espeak,
+                          convert=partial(to_phone_wav, codec=codec, loudness=loudness),
+                          level_of=phone_level) as ready:
+        return _PhoneExport(catalogue, ready.folder, engine, codec, force, ready.progress,
+                            ready.speaker, ready.settings, loudness).run()
