@@ -430,7 +430,7 @@ class _ClipRun:
                 for clip in self.clips:
                     if clip.id not in self.entries:
                         self._reuse_unreached(clip)
-                self._write_lists()
+                self._write_partial_lists()
             except (OSError, ExportError):
                 pass
             raise
@@ -448,6 +448,10 @@ class _ClipRun:
 
     def _write_lists(self) -> None:
         raise NotImplementedError
+
+    def _write_partial_lists(self) -> None:
+        """Write the lists of an interrupted run."""
+        self._write_lists()
 
     def _remove_unlisted(self) -> None:
         raise NotImplementedError

@@ -4,7 +4,9 @@ Phone systems (Asterisk, most IVRs) play 8 kHz G.711. Python's `wave` cannot wri
 tags (7 mu-law, 6 A-law), so soundfile (libsndfile) writes them, with the `fact` chunk the
 format needs. Clips are leveled to a telephone speech level, named by their content and
 listed in their own manifest, swapped in last, as the Alexa export does; a clip is cached by
-the content key its manifest entry records.
+the content key its manifest entry records. A run stopped by a full disk or Ctrl-C replaces
+the previous manifest only when the new one still lists every clip it listed (kill -9 never
+gets as far as the manifest).
 """
 
 from __future__ import annotations
@@ -117,6 +119,17 @@ class _PhoneExport(_ClipRun):
     def _write_lists(self) -> None:
         self._write_manifest()
 
+    def _write_partial_lists(self) -> None:
+        """Replace the manifest after an interruption only when it loses no clip still asked for.
+
+        A phone line has no text to read in place of a missing prompt, so after a full disk
+        (or Ctrl-C) in a run that re-renders clips (another law, a new loudness) the previous
+        export stands whole rather than a manifest listing only the clips finished so far.
+        """
+        asked_for = {clip.id for clip in self.clips}
+        if not (set(self.earlier) & asked_for) - set(self.entries):
+            self._write_manifest()
+
     def _remove_unlisted(self) -> None:
         listed = {entry["file"] for entry in self.entries.values()}
         for path in self.folder.glob("*.wav"):
@@ -152,13 +165,15 @@ class _PhoneExport(_ClipRun):
             return None
         try:
             data = (self.folder / earlier["file"]).read_bytes()
-        except (OSError, KeyError, TypeError):
-            return None
-        if hashlib.sha256(data).hexdigest() != earlier.get("sha256"):
+            level = Level(float(earlier["loudness_lufs"]), float(earlier["true_peak_dbtp"]))
+        except (OSError, KeyError, TypeError, ValueError):
+            return None  # a manifest edited or damaged by hand: render the clip again
+        # The new entry names the file by its content: only the file under that name will do.
+        if (hashlib.sha256(data).hexdigest() != earlier.get("sha256")
+                or earlier["file"] != phone_file_name(clip.id, data)):
             return None
         entry = self._entry(clip, data, key, earlier.get("engine", ""),
-                            earlier.get("fallback", ""),
-                            Level(earlier["loudness_lufs"], earlier["true_peak_dbtp"]))
+                            earlier.get("fallback", ""), level)
         self.entries[clip.id] = entry
         return entry
 
