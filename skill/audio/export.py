@@ -146,10 +146,11 @@ class ClipSpeaker:
     def __init__(self, engine: str, settings: dict, *, gtts: SpeechEngine | None = None,
                  flite: SpeechEngine | None = None, espeak: SpeechEngine | None = None,
                  notice=lambda message: None, loudness: LoudnessTarget = ALEXA_LOUDNESS,
-                 convert: Callable[[bytes], bytes] | None = None,
+                 convert: Callable[..., bytes] | None = None,
                  level_of: Callable[[bytes], Level] = mp3_level):
         self.requested = engine
-        # convert turns an engine's audio into the clip's file; level_of measures that file.
+        # convert(audio, measured=...) turns an engine's audio into the clip's file and tells
+        # measured the level it found on it; level_of measures a file convert did not.
         self.convert = convert or partial(to_alexa_mp3, loudness=loudness)
         self.level_of = level_of
         given = {"gtts": gtts, "flite": flite, "espeak": espeak}
@@ -168,9 +169,13 @@ class ClipSpeaker:
             reasons.append(f"gTTS not tried: {self.unreachable}")
             chain = chain[1:]
         for number, engine in enumerate(chain, 1):
+            levels: dict[bytes, Level] = {}  # what the leveling measured, by the file
             try:
-                audio, name = render_clip(spoken, engine, convert=self.convert)
-                level = self.level_of(audio)
+                audio, name = render_clip(spoken, engine,
+                                          convert=partial(self.convert,
+                                                          measured=levels.__setitem__))
+                # Decoding and measuring the file again would only repeat the leveling's reading.
+                level = levels[audio] if audio in levels else self.level_of(audio)
                 return Spoken(audio, name, "; ".join(reasons), level.lufs, level.true_peak_dbtp)
             except ServiceUnreachable as error:
                 if number == len(chain):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -64,13 +65,17 @@ def read_g711_wav(data: bytes):
 
 
 def to_phone_wav(audio: bytes, codec: str = "mulaw",
-                 loudness: LoudnessTarget = PHONE_LOUDNESS) -> bytes:
-    """Return speech audio (WAV or MP3) as an 8 kHz G.711 WAV at the telephone speech level."""
+                 loudness: LoudnessTarget = PHONE_LOUDNESS,
+                 measured: Callable[[bytes, Level], None] = lambda wav, level: None) -> bytes:
+    """Return speech audio (WAV or MP3) as an 8 kHz G.711 WAV at the telephone speech level.
+
+    measured is given the WAV and the level the leveling measured on it.
+    """
     samples = mono_samples(audio, PHONE_RATE)
     if not len(samples):
         raise AudioError("the speech audio is empty: there is nothing to encode")
     return leveled(samples, PHONE_RATE, loudness, encode=partial(g711_wav, codec=codec),
-                   decode=read_g711_wav)
+                   decode=read_g711_wav, measured=measured)
 
 
 def phone_level(data: bytes) -> Level:
