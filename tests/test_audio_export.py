@@ -264,6 +264,23 @@ def test_the_limiter_keeps_true_peaks_under_its_ceiling():
     assert np.allclose(out[quiet], signal[quiet] * 10 ** (3 / 20), rtol=1e-3)
 
 
+def test_the_level_the_leveling_hands_on_is_the_files_own(shipped):
+    from skill.audio.export import mp3_level
+    from skill.audio.loudness import ALEXA_LOUDNESS
+    from skill.audio.mp3 import to_alexa_mp3
+    from skill.audio.phone import PHONE_LOUDNESS, phone_level, to_phone_wav
+
+    # The export takes the leveling's own reading of each file instead of decoding it again.
+    wav = EspeakEngine().synthesize(shipped.respell(shipped.topic("DrivingIntent").answer))
+    for convert, level_of, target in ((to_alexa_mp3, mp3_level, ALEXA_LOUDNESS),
+                                      (to_phone_wav, phone_level, PHONE_LOUDNESS)):
+        handed_on: list[tuple] = []
+        made = convert(wav, loudness=target,
+                       measured=lambda *seen, into=handed_on: into.append(seen))
+        assert handed_on == [(made, level_of(made))]
+        assert abs(handed_on[0][1].lufs - target.lufs) <= 0.5
+
+
 def test_silence_cannot_be_brought_to_a_loudness():
     from skill.audio import AudioError, Pcm
     from skill.audio.loudness import ALEXA_LOUDNESS

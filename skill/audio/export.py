@@ -146,10 +146,11 @@ class ClipSpeaker:
     def __init__(self, engine: str, settings: dict, *, gtts: SpeechEngine | None = None,
                  flite: SpeechEngine | None = None, espeak: SpeechEngine | None = None,
                  notice=lambda message: None, loudness: LoudnessTarget = ALEXA_LOUDNESS,
-                 convert: Callable[[bytes], bytes] | None = None,
+                 convert: Callable[..., bytes] | None = None,
                  level_of: Callable[[bytes], Level] = mp3_level):
         self.requested = engine
-        # convert turns an engine's audio into the clip's file; level_of measures that file.
+        # convert(audio, measured=...) turns an engine's audio into the clip's file and tells
+        # measured the level it found on it; level_of measures a file convert did not.
         self.convert = convert or partial(to_alexa_mp3, loudness=loudness)
         self.level_of = level_of
         given = {"gtts": gtts, "flite": flite, "espeak": espeak}
@@ -168,9 +169,13 @@ class ClipSpeaker:
             reasons.append(f"gTTS not tried: {self.unreachable}")
             chain = chain[1:]
         for number, engine in enumerate(chain, 1):
+            levels: dict[bytes, Level] = {}  # what the leveling measured, by the file
             try:
-                audio, name = render_clip(spoken, engine, convert=self.convert)
-                level = self.level_of(audio)
+                audio, name = render_clip(spoken, engine,
+                                          convert=partial(self.convert,
+                                                          measured=levels.__setitem__))
+                # Decoding and measuring the file again would only repeat the leveling's reading.
+                level = levels[audio] if audio in levels else self.level_of(audio)
                 return Spoken(audio, name, "; ".join(reasons), level.lufs, level.true_peak_dbtp)
             except ServiceUnreachable as error:
                 if number == len(chain):
@@ -430,7 +435,7 @@ class _ClipRun:
                 for clip in self.clips:
                     if clip.id not in self.entries:
                         self._reuse_unreached(clip)
-                self._write_lists()
+                self._write_partial_lists()
             except (OSError, ExportError):
                 pass
             raise
@@ -448,6 +453,10 @@ class _ClipRun:
 
     def _write_lists(self) -> None:
         raise NotImplementedError
+
+    def _write_partial_lists(self) -> None:
+        """Write the lists of an interrupted run."""
+        self._write_lists()
 
     def _remove_unlisted(self) -> None:
         raise NotImplementedError
@@ -644,6 +653,36 @@ def transcript(catalogue: Catalogue) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """What an export run needs once its folder is locked."""
+
+    folder: Path
+    settings: dict
+    progress: Progress
+    speaker: ClipSpeaker
+
+
+@contextmanager
+def _ready_to_export(catalogue: Catalogue, folder: Path | str, engine: str,
+                     progress: TextIO | None, interactive: bool | None,
+                     **speaking) -> Iterator[_Ready]:
+    """Check the engine and clip ids, lock the folder and build the progress and speaker.
+
+    speaking is passed on to ClipSpeaker: the engines to use instead of the settings' ones,
+    and how a clip is converted and measured.
+    """
+    folder = Path(folder)
+    settings = engine_settings(engine, catalogue.locale)
+    bad = [clip.id for clip in catalogue.clips() if not CLIP_ID.fullmatch(clip.id)]
+    if bad:
+        raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
+    with _locked_folder(folder):
+        reporter = Progress(len(catalogue.clips()), progress, interactive)
+        speaker = ClipSpeaker(engine, settings, notice=reporter.say, **speaking)
+        yield _Ready(folder, settings, reporter, speaker)
+
+
 def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "auto",
                  force: bool = False, progress: TextIO | None = None,
                  interactive: bool | None = None, gtts: SpeechEngine | None = None,
@@ -654,15 +693,8 @@ def export_audio(catalogue: Catalogue, folder: Path | str, *, engine: str = "aut
     progress is where progress goes (stderr from the command line; None for silence).
     gtts, flite and espeak replace the engines built from the settings, for tests.
     """
-    folder = Path(folder)
-    settings = engine_settings(engine, catalogue.locale)
-    bad = [clip.id for clip in catalogue.clips() if not CLIP_ID.fullmatch(clip.id)]
-    if bad:
-        raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
-    with _locked_folder(folder):
-        reporter = Progress(len(catalogue.clips()), progress, interactive)
-        speaker = ClipSpeaker(engine, settings, gtts=gtts, flite=flite, espeak=espeak,
-                              notice=reporter.say, loudness=loudness)
-        return _Export(catalogue, folder, engine, force, reporter, speaker, settings,
-                       loudness).run()
+    with _ready_to_export(catalogue, folder, engine, progress, interactive, gtts=gtts,
+                          flite=flite, espeak=espeak, loudness=loudness) as ready:
+        return _Export(catalogue, ready.folder, engine, force, ready.progress, ready.speaker,
+                       ready.settings, loudness).run()
 

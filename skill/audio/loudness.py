@@ -83,12 +83,8 @@ def at_reference_rate(samples, sample_rate: int):
     return resample_poly(samples, REFERENCE_RATE // common, sample_rate // common)
 
 
-def measure(samples, sample_rate: int) -> Level:
-    """Return the BS.1770 integrated loudness and true peak of mono float samples, at 48 kHz.
-
-    At 16 kHz the K-weighting filter, derived for that rate, reads speech up to 0.8 LU louder
-    than at 48 kHz, where a player, Amazon's tools and the standard measure it.
-    """
+def _reference_and_lufs(samples, sample_rate: int):
+    """Return samples at 48 kHz and their integrated loudness; refuse silence and slivers."""
     seconds = len(samples) / sample_rate
     if seconds < 0.4:  # one BS.1770 gating block
         raise AudioError(f"{seconds:.2f} s of audio is too short to measure its loudness")
@@ -96,7 +92,17 @@ def measure(samples, sample_rate: int) -> Level:
     lufs = _loudness(reference, REFERENCE_RATE)
     if not math.isfinite(lufs):
         raise AudioError("the speech audio is silent: it has no loudness to bring to target")
-    return Level(round(lufs, 2), round(true_peak_dbtp(reference, REFERENCE_RATE), 2))
+    return reference, round(lufs, 2)
+
+
+def measure(samples, sample_rate: int) -> Level:
+    """Return the BS.1770 integrated loudness and true peak of mono float samples, at 48 kHz.
+
+    At 16 kHz the K-weighting filter, derived for that rate, reads speech up to 0.8 LU louder
+    than at 48 kHz, where a player, Amazon's tools and the standard measure it.
+    """
+    reference, lufs = _reference_and_lufs(samples, sample_rate)
+    return Level(lufs, round(true_peak_dbtp(reference, REFERENCE_RATE), 2))
 
 
 def compressed(samples, sample_rate: int):
@@ -176,19 +182,22 @@ def _gain_for(samples, sample_rate: int, lufs: float, aim_dbtp: float, peaks) ->
 
 
 def leveled(samples, sample_rate: int, target: LoudnessTarget,
-            encode: Callable[[object], bytes], decode: Callable[[bytes], object]) -> bytes:
+            encode: Callable[[object], bytes], decode: Callable[[bytes], object],
+            measured: Callable[[bytes, Level], None] = lambda encoded, level: None) -> bytes:
     """Return encoded audio at the target loudness under its ceiling, measured after coding.
 
     encode turns float samples into a file's bytes; decode turns them back, for measuring.
+    measured is given the bytes returned and their level, so no caller has to measure again.
     """
     import numpy as np
 
     samples = compressed(samples, sample_rate)
-    level = measure(samples, sample_rate)  # refuses silence and clips too short to measure
+    # Refuses silence and clips too short to measure; the true peak is not needed here.
+    _, start_lufs = _reference_and_lufs(samples, sample_rate)
     peaks = _oversampled_peaks(samples)
     # The search reads loudness at the clip's own rate, which is quicker; start it off by what
     # that reading differs from the 48 kHz one, and let each coded result correct it further.
-    offset = _loudness(samples, sample_rate) - level.lufs
+    offset = _loudness(samples, sample_rate) - start_lufs
     aim, wanted = target.ceiling_dbtp - CODING_MARGIN_DB, target.lufs + offset
     closest = None  # the try nearest the target loudness whose peaks stayed under the ceiling
     aiming_at, peaks_over = target.lufs, 0
@@ -200,9 +209,11 @@ def leveled(samples, sample_rate: int, target: LoudnessTarget,
         loud_enough = abs(level.lufs - target.lufs) <= LOUDNESS_TOLERANCE_LU
         if level.true_peak_dbtp <= target.ceiling_dbtp:
             if loud_enough:
+                measured(encoded, level)
                 return encoded
-            if closest is None or abs(level.lufs - target.lufs) < abs(closest[1] - target.lufs):
-                closest = (encoded, level.lufs)
+            if closest is None or (abs(level.lufs - target.lufs)
+                                   < abs(closest[1].lufs - target.lufs)):
+                closest = (encoded, level)
         if loud_enough:
             peaks_over += 1
         if peaks_over == 2:
@@ -213,7 +224,8 @@ def leveled(samples, sample_rate: int, target: LoudnessTarget,
         # limiter so the coded peaks land just under the ceiling, next time.
         wanted += aiming_at - level.lufs
         aim += target.ceiling_dbtp - PEAK_HEADROOM_DB - level.true_peak_dbtp
-    if closest is not None and abs(closest[1] - target.lufs) <= FALLBACK_TOLERANCE_LU:
+    if closest is not None and abs(closest[1].lufs - target.lufs) <= FALLBACK_TOLERANCE_LU:
+        measured(*closest)
         return closest[0]  # still inside the target's tolerance, and under the ceiling
     raise AudioError(
         f"could not bring the speech to {target.lufs} LUFS under {target.ceiling_dbtp} dBTP "

@@ -6,12 +6,12 @@ import io
 import math
 import struct
 import wave
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from skill.audio.loudness import LoudnessTarget
+    from skill.audio.loudness import Level, LoudnessTarget
 
 # Alexa's SSML <audio> rules (FACTS.md "Alexa platform numbers").
 ALEXA_BIT_RATE = 48_000
@@ -350,10 +350,12 @@ def mono_samples(audio: bytes | Pcm, sample_rate: int):
 
 
 def to_alexa_mp3(audio: bytes | Pcm, sample_rate: int = DEFAULT_SAMPLE_RATE,
-                 loudness: LoudnessTarget | None = None) -> bytes:
+                 loudness: LoudnessTarget | None = None,
+                 measured: Callable[[bytes, Level], None] = lambda mp3, level: None) -> bytes:
     """Return MPEG-2 Layer III, 48 kbps CBR, mono MP3 with no VBR header frame.
 
-    With a loudness target the speech is brought to it (gain, then a limiter for the peaks).
+    With a loudness target the speech is brought to it (gain, then a limiter for the peaks),
+    and measured is given the MP3 and the level the leveling measured on it.
     """
     if sample_rate not in ALEXA_SAMPLE_RATES:
         raise ValueError(f"Alexa plays {sorted(ALEXA_SAMPLE_RATES)} Hz, not {sample_rate} Hz")
@@ -367,7 +369,7 @@ def to_alexa_mp3(audio: bytes | Pcm, sample_rate: int = DEFAULT_SAMPLE_RATE,
 
         mp3 = leveled(mono_samples(Pcm(samples, sample_rate), sample_rate), sample_rate,
                       loudness, encode=lambda floats: _encode_mp3(pcm16(floats), sample_rate),
-                      decode=lambda data: decode_mp3(data, sample_rate))
+                      decode=lambda data: decode_mp3(data, sample_rate), measured=measured)
     problems = check_alexa_compliant(mp3)
     if problems:
         raise AudioError("the encoder made MP3 that Alexa would reject: " + "; ".join(problems))

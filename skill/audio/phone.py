@@ -4,7 +4,9 @@ Phone systems (Asterisk, most IVRs) play 8 kHz G.711. Python's `wave` cannot wri
 tags (7 mu-law, 6 A-law), so soundfile (libsndfile) writes them, with the `fact` chunk the
 format needs. Clips are leveled to a telephone speech level, named by their content and
 listed in their own manifest, swapped in last, as the Alexa export does; a clip is cached by
-the content key its manifest entry records.
+the content key its manifest entry records. A run stopped by a full disk or Ctrl-C replaces
+the previous manifest only when the new one still lists every clip it listed (kill -9 never
+gets as far as the manifest).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -21,15 +24,13 @@ from skill.audio.engines import SpeechEngine, SpeechError
 from skill.audio.export import (
     CLIP_ID,
     ClipSpeaker,
-    ExportError,
     ExportResult,
     Progress,
     _cannot_write,
     _ClipRun,
-    _locked_folder,
     _manifest_clips,
+    _ready_to_export,
     _sync_folder,
-    engine_settings,
 )
 from skill.audio.loudness import Level, LoudnessTarget, leveled, measure
 from skill.audio.mp3 import AudioError, mono_samples
@@ -64,13 +65,17 @@ def read_g711_wav(data: bytes):
 
 
 def to_phone_wav(audio: bytes, codec: str = "mulaw",
-                 loudness: LoudnessTarget = PHONE_LOUDNESS) -> bytes:
-    """Return speech audio (WAV or MP3) as an 8 kHz G.711 WAV at the telephone speech level."""
+                 loudness: LoudnessTarget = PHONE_LOUDNESS,
+                 measured: Callable[[bytes, Level], None] = lambda wav, level: None) -> bytes:
+    """Return speech audio (WAV or MP3) as an 8 kHz G.711 WAV at the telephone speech level.
+
+    measured is given the WAV and the level the leveling measured on it.
+    """
     samples = mono_samples(audio, PHONE_RATE)
     if not len(samples):
         raise AudioError("the speech audio is empty: there is nothing to encode")
     return leveled(samples, PHONE_RATE, loudness, encode=partial(g711_wav, codec=codec),
-                   decode=read_g711_wav)
+                   decode=read_g711_wav, measured=measured)
 
 
 def phone_level(data: bytes) -> Level:
@@ -119,6 +124,17 @@ class _PhoneExport(_ClipRun):
     def _write_lists(self) -> None:
         self._write_manifest()
 
+    def _write_partial_lists(self) -> None:
+        """Replace the manifest after an interruption only when it loses no clip still asked for.
+
+        A phone line has no text to read in place of a missing prompt, so after a full disk
+        (or Ctrl-C) in a run that re-renders clips (another law, a new loudness) the previous
+        export stands whole rather than a manifest listing only the clips finished so far.
+        """
+        asked_for = {clip.id for clip in self.clips}
+        if not (set(self.earlier) & asked_for) - set(self.entries):
+            self._write_manifest()
+
     def _remove_unlisted(self) -> None:
         listed = {entry["file"] for entry in self.entries.values()}
         for path in self.folder.glob("*.wav"):
@@ -154,13 +170,15 @@ class _PhoneExport(_ClipRun):
             return None
         try:
             data = (self.folder / earlier["file"]).read_bytes()
-        except (OSError, KeyError, TypeError):
-            return None
-        if hashlib.sha256(data).hexdigest() != earlier.get("sha256"):
+            level = Level(float(earlier["loudness_lufs"]), float(earlier["true_peak_dbtp"]))
+        except (OSError, KeyError, TypeError, ValueError):
+            return None  # a manifest edited or damaged by hand: render the clip again
+        # The new entry names the file by its content: only the file under that name will do.
+        if (hashlib.sha256(data).hexdigest() != earlier.get("sha256")
+                or earlier["file"] != phone_file_name(clip.id, data)):
             return None
         entry = self._entry(clip, data, key, earlier.get("engine", ""),
-                            earlier.get("fallback", ""),
-                            Level(earlier["loudness_lufs"], earlier["true_peak_dbtp"]))
+                            earlier.get("fallback", ""), level)
         self.entries[clip.id] = entry
         return entry
 
@@ -229,16 +247,9 @@ def export_phone_audio(catalogue: Catalogue, folder: Path | str, *, engine: str 
     """
     if codec not in CODECS:
         raise ValueError(f"unknown codec {codec!r}; choose one of {', '.join(CODECS)}")
-    folder = Path(folder)
-    settings = engine_settings(engine, catalogue.locale)
-    bad = [clip.id for clip in catalogue.clips() if not CLIP_ID.fullmatch(clip.id)]
-    if bad:
-        raise ExportError(f"These clip ids cannot be file names: {', '.join(bad)}")
-    with _locked_folder(folder):
-        reporter = Progress(len(catalogue.clips()), progress, interactive)
-        speaker = ClipSpeaker(engine, settings, gtts=gtts, flite=flite, espeak=espeak,
-                              notice=reporter.say,
-                              convert=partial(to_phone_wav, codec=codec, loudness=loudness),
-                              level_of=phone_level)
-        return _PhoneExport(catalogue, folder, engine, codec, force, reporter, speaker,
-                            settings, loudness).run()
+    with _ready_to_export(catalogue, folder, engine, progress, interactive, gtts=gtts,
+                          flite=flite, espeak=espeak,
+                          convert=partial(to_phone_wav, codec=codec, loudness=loudness),
+                          level_of=phone_level) as ready:
+        return _PhoneExport(catalogue, ready.folder, engine, codec, force, ready.progress,
+                            ready.speaker, ready.settings, loudness).run()
