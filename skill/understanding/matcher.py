@@ -25,6 +25,7 @@ import logging
 import pickle
 import random
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -42,7 +43,8 @@ QUESTION_SETS = PROJECT_ROOT / "bench" / "questions"
 # The development sets the matcher learns from. The blind sets (en-US.blind*.tsv) are never
 # read here: they measure how well it generalises.
 DEVELOPMENT_SETS = ("tsv", "heldout.tsv", "nearmiss.tsv", "paraphrase.tsv", "recovery.tsv",
-                    "redflags.tsv", "declines.tsv", "retired-blind.tsv", "voices.tsv")
+                    "redflags.tsv", "declines.tsv", "retired-blind.tsv", "voices.tsv",
+                    "outside.tsv")
 CACHE_DIR = PROJECT_ROOT / "build" / "matcher"
 # Bump when the features, model or training data change shape, so old caches are not used.
 MODEL_VERSION = 4
@@ -61,14 +63,14 @@ class Thresholds:
     """When to answer, when to offer choices, and when the backstop calls it an emergency."""
 
     # Answer only above this probability, and this far ahead of the runner-up.
-    answer: float = 0.65
+    answer: float = 0.7
     margin: float = 0.05
     # Offer a topic as a choice above this probability; offer choices only while the decline
     # class is below `decline`.
-    choice: float = 0.1
-    decline: float = 0.3
+    choice: float = 0.15
+    decline: float = 0.4
     # The learned red-flag backstop, below the rules.
-    emergency: float = 0.5
+    emergency: float = 0.35
 
 
 # Chosen by cross-validation on the development sets (bench/matcher_candidates.py).
@@ -159,7 +161,16 @@ def training_vectors(texts: list[str]):
     from skill.understanding.embeddings import EmbeddingCache, sentence_encoder
 
     encoder = sentence_encoder()
-    return EmbeddingCache(encoder, CACHE_DIR / f"vectors-{encoder.fingerprint}.npz").encode(texts)
+    cache = EmbeddingCache(encoder, CACHE_DIR / f"vectors-{encoder.fingerprint}.npz")
+    return cache.encode(texts, progress=_say_progress)
+
+
+def _say_progress(done: int, total: int) -> None:
+    """Tell the person waiting how far the first embedding has got, every tenth or so."""
+    step = max(total // 10, 1)
+    if total >= 1000 and (done % step < 64 or done == total):
+        print(f"  understanding the training sentences: {done:,} of {total:,}",
+              file=sys.stderr, flush=True)
 
 
 def fit_embedding(texts: list[str], labels: list[str], weights: list[float]):
