@@ -33,6 +33,7 @@ TYPED_EXTRAS = [
     "I\u2019ve lost control of my bladder.", "Fever? After the procedure?", "\u212aidney pain",
     "caf\u00e9 chest pain", "my dog's got a fever", "what are the warning signs",
     "i cant breathe", "I had chest pain years ago and now I cant breathe",
+    "I had a stroke in 2019, I'm having chest pain now", "used to faint, fainted again today",
 ]
 RED_FLAG = "I have chest pain and can't breathe"
 VERDICTS = """([rules, questions]) => {
@@ -55,7 +56,7 @@ def page_rules(page) -> dict:
 
 
 def every_source(rules: dict) -> list[str]:
-    return rules["everywhere"] + [source for category in rules["categories"]
+    return rules["everywhere"] + rules["now"] + [source for category in rules["categories"]
                                   for key in ("signals", "not_when") for source in category[key]]
 
 
@@ -71,6 +72,7 @@ def test_page_carries_every_red_flag_rule(kiosk, catalogue):
     assert [c["id"] for c in rules["categories"]] == [f.id for f in catalogue.red_flags]
     assert sorted(every_source(rules)) == sorted(
         [p.pattern for p in catalogue.red_flag_exceptions]
+        + [p.pattern for p in catalogue.red_flag_now]
         + [p.pattern for f in catalogue.red_flags for p in (*f.signals, *f.not_when)])
 
 
@@ -117,7 +119,10 @@ def test_python_only_patterns_are_caught(browser, kiosk_url):
 
 def test_browser_and_python_give_the_same_verdicts(kiosk, catalogue):
     kiosk.goto(kiosk.base + "/")
-    questions = table_questions()
+    # Every reviewed example too: they hold the "now" cases ("last Christmas, and now ...").
+    questions = table_questions() + [example for flag in catalogue.red_flags
+                                     for example in (*flag.must, *flag.must_not)]
+    assert any(p.search(red_flag_text(q)) for p in catalogue.red_flag_now for q in questions)
     normalized = kiosk.evaluate("""([rules, qs]) => {
         const flags = new RedFlags(rules);
         return qs.map(q => flags.text(q));
