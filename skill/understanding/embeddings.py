@@ -60,12 +60,14 @@ class SentenceEncoder:
             raise EmbeddingError(f"{folder}: the sentence model cannot be read ({error})") from None
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding()
+        self.size = config["hidden_size"]
         self.layers = config["num_hidden_layers"]
         self.heads = config["num_attention_heads"]
         self.eps = config["layer_norm_eps"]
         self.w = self._prepared(weights)
-        self.fingerprint = hashlib.sha256(
-            (folder / "model.safetensors").read_bytes()[:1 << 20]).hexdigest()[:12]
+        # The file's first MiB (its header and first tensors): load_file has read it all once.
+        with (folder / "model.safetensors").open("rb") as head:
+            self.fingerprint = hashlib.sha256(head.read(1 << 20)).hexdigest()[:12]
 
     def _prepared(self, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Fuse each layer's query, key and value, and store matrices as (in, out)."""
@@ -129,14 +131,14 @@ class SentenceEncoder:
 
     def encode(self, texts: list[str],
                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-        """Return one unit-length 384-number vector per text, telling progress(done, total)."""
+        """Return one unit-length vector (384 numbers) per text, telling progress(done, total)."""
         from threadpoolctl import threadpool_limits
 
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.size), dtype=np.float32)
         # Similar lengths together, so a batch pads little.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.empty((len(texts), 384), dtype=np.float32)
+        out = np.empty((len(texts), self.size), dtype=np.float32)
         # One thread: on a small kiosk box OpenBLAS's threads fight over two cores and a
         # question takes five times as long.
         with threadpool_limits(1):
@@ -174,13 +176,14 @@ class EmbeddingCache:
     def encode(self, texts: list[str],
                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Return the texts' vectors, computing (with progress) and saving the missing ones."""
+        if not texts:
+            return self.encoder.encode([])
         missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
         if missing:
             self.vectors.update(zip(missing, self.encoder.encode(missing, progress),
                                     strict=True))
             self._save()
-        return np.stack([self.vectors[t] for t in texts]) if texts else \
-            np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
 
     def _save(self) -> None:
         if self.path is None:
