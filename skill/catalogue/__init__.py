@@ -204,8 +204,11 @@ class Catalogue:
                 for found in signal.finditer(text):
                     # A past or "what if" phrase sets a signal aside only when it covers it
                     # whole, so a second, present symptom in the same question still counts,
-                    # and never when "now" or "again" puts the signal back in the present.
-                    if not any(_covered(found.span(), text, c, now) for c in covers):
+                    # and never when "now" or "again" puts the signal back in the present:
+                    # as the next word ("I fainted again"), or inside the phrase before it.
+                    start, end = found.span()
+                    if any(at in (end, end + 1) for at in now) \
+                            or not any(_covered((start, end), text, c, now) for c in covers):
                         return flag
         return None
 
@@ -243,16 +246,13 @@ class Catalogue:
 
 
 def _covered(span: tuple[int, int], text: str, exception: re.Pattern,
-             now: list[int] = ()) -> bool:
-    """Tell whether a match of exception covers span whole, with no "now" word inside it.
+             now: list[int]) -> bool:
+    """Tell whether a match of exception covers span whole, with no "now" word before it.
 
-    A "now" word counts when it starts inside the exception before the signal ("I broke my
-    hip last Christmas and now I can't breathe") or is the next word after it ("I have chest
-    pain now", "I fainted again").
+    A "now" word that starts inside the exception before the signal ("I broke my hip last
+    Christmas and now I can't breathe") keeps the signal in the present.
     """
     start, end = span
-    if any(at in (end, end + 1) for at in now):
-        return False
     for match in exception.finditer(text):
         if match.start() <= start and end <= match.end() \
                 and not any(match.start() <= at < start for at in now):

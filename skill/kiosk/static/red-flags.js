@@ -3,7 +3,7 @@
 // reading of the question as the server: skill.catalogue red_flag_text() and
 // Catalogue.red_flag(). A signal is set aside only when a not_when phrase covers it whole,
 // and never when a "now" word starts inside that phrase before the signal or is the very
-// next word after it (skill.catalogue _covered()).
+// next word after it.
 (function (global) {
   "use strict";
 
