@@ -27,9 +27,10 @@ from tests.test_audio_export import CHANGED_DRIVING, with_changed_text
 
 # Runs one export in a child process that kills itself with SIGKILL at the nth call of an os
 # function (before or after the call), so every write, rename and removal is a crash point.
-KILLED_AT = r"""
+# {module} and {export} name the export (test_audio_phone_crash runs the phone one).
+KILLED_AT_EXPORT = r"""
 import os, signal, sys
-from skill.audio.export import export_audio
+from skill.audio.{module} import {export}
 from skill.catalogue import load_catalogue
 
 folder, responses, point, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -46,8 +47,9 @@ def crashing(*args, **kwargs):
     return result
 
 setattr(os, function, crashing)
-export_audio(load_catalogue("en-US", responses_dir=responses), folder, engine="espeak")
+{export}(load_catalogue("en-US", responses_dir=responses), folder, engine="espeak")
 """
+KILLED_AT = KILLED_AT_EXPORT.format(module="export", export="export_audio")
 
 CRASH_POINTS = ["fsync-before", "replace-before", "replace-after", "unlink-before",
                 "unlink-after"]
@@ -64,14 +66,19 @@ def read_back(folder: Path) -> list[dict]:
     if MANIFEST not in names:
         return []
     entries = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["clips"]
+    check_listed(folder, entries, lambda data: check_alexa_compliant(data) == [])
+    return entries
+
+
+def check_listed(folder: Path, entries: list[dict], playable) -> None:
+    """Check every listed file exists with the manifest's sha256 and size, and is playable."""
     for entry in entries:
         path = folder / entry["file"]
         assert path.is_file(), f"the manifest lists {entry['file']}, which is missing"
         data = path.read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["file"]
         assert len(data) == entry["bytes"], entry["file"]
-        assert check_alexa_compliant(data) == [], entry["file"]
-    return entries
+        assert playable(data), entry["file"]
 
 
 def finishes(folder: Path, catalogue) -> None:
@@ -95,7 +102,7 @@ def exported(tmp_path_factory):
 
 @pytest.fixture
 def changed(responses_copy):
-    """A catalogue with one answer reworded and one prompt gone quiet: a typical re-export."""
+    """A catalogue with one answer reworded and one question retitled: a typical re-export."""
     shipped = load_catalogue("en-US")
     with_changed_text(responses_copy, shipped.topic("DrivingIntent").answer, CHANGED_DRIVING)
     with_changed_text(responses_copy, 'question = "Can I drive afterwards?"',
@@ -210,9 +217,10 @@ def renamed_clinic(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "CLINIC_SETTINGS": str(settings)}
 
 
-def blocks(folder: Path) -> int:
-    """Return the KiB a folder's files take on tmpfs, which allocates whole 4 KiB pages."""
-    return sum(-(-path.stat().st_size // 4096) * 4 for path in folder.iterdir())
+def blocks(folder: Path, pattern: str | None = None) -> int:
+    """Return the KiB a folder's files (or those matching pattern) take on tmpfs, in 4 KiB pages."""
+    files = folder.glob(pattern) if pattern else folder.iterdir()
+    return sum(-(-path.stat().st_size // 4096) * 4 for path in files)
 
 
 @pytest.mark.parametrize("spare_kib", [4, 60, 400, 1200])

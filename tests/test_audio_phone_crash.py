@@ -26,41 +26,26 @@ from skill.audio.export import CLIP_ID
 from skill.audio.phone import CODECS, export_phone_audio
 from skill.catalogue import PROJECT_ROOT, load_catalogue
 from tests import test_audio_crash
-from tests.test_audio_crash import CRASH_POINTS, blocks, grow
-from tests.test_audio_export import CHANGED_DRIVING, with_changed_text
+from tests.test_audio_crash import (
+    CRASH_POINTS,
+    assert_one_clear_line,
+    blocks,
+    check_listed,
+    grow,
+)
 from tests.test_audio_phone import read_phone_wav
 
 # A phone clip's final name: its clip id and the first 12 hex of its sha256.
 PHONE_FILE = re.compile(rf"(?P<id>{CLIP_ID.pattern}?)\.(?P<hash>[0-9a-f]{{12}})\.wav")
 
 small_disk = test_audio_crash.small_disk  # tmpfs mounts of a given size, unmounted afterwards
+changed = test_audio_crash.changed  # one answer reworded and one question retitled
 
-# One phone export in a child process that kills itself with SIGKILL at the nth call of an os
-# function (before or after the call), so every write, rename and removal is a crash point.
-KILLED_AT = r"""
-import os, signal, sys
-from skill.audio.phone import export_phone_audio
-from skill.catalogue import load_catalogue
-
-folder, responses, point, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-function, when = point.split("-")
-real, calls = getattr(os, function), [0]
-
-def crashing(*args, **kwargs):
-    calls[0] += 1
-    if calls[0] == nth and when == "before":
-        os.kill(os.getpid(), signal.SIGKILL)
-    result = real(*args, **kwargs)
-    if calls[0] == nth and when == "after":
-        os.kill(os.getpid(), signal.SIGKILL)
-    return result
-
-setattr(os, function, crashing)
-export_phone_audio(load_catalogue("en-US", responses_dir=responses), folder, engine="espeak")
-"""
+# One phone export in a child process that kills itself at the nth call of an os function.
+KILLED_AT = test_audio_crash.KILLED_AT_EXPORT.format(module="phone", export="export_phone_audio")
 
 
-def check_wav(data: bytes, codec: str) -> None:
+def check_wav(data: bytes, codec: str) -> bool:
     """Check a phone clip is what the phone format promises, by two independent readers."""
     import io
 
@@ -69,6 +54,7 @@ def check_wav(data: bytes, codec: str) -> None:
         "WAV", CODECS[codec][0], 8000, 1)
     samples = read_phone_wav(data, codec)  # format tag, 8 bits, byte rate, fact chunk
     assert len(samples) == info.frames and len(samples) / 8000 > 1.0
+    return True
 
 
 def read_back(folder: Path) -> list[dict]:
@@ -83,13 +69,7 @@ def read_back(folder: Path) -> list[dict]:
         return []
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     codec = manifest["generated_with"]["format"]["codec"].removeprefix("G.711 ")
-    for entry in manifest["clips"]:
-        path = folder / entry["file"]
-        assert path.is_file(), f"the manifest lists {entry['file']}, which is missing"
-        data = path.read_bytes()
-        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["file"]
-        assert len(data) == entry["bytes"], entry["file"]
-        check_wav(data, codec)
+    check_listed(folder, manifest["clips"], lambda data: check_wav(data, codec))
     return manifest["clips"]
 
 
@@ -123,16 +103,6 @@ def exported(tmp_path_factory):
     assert not result.failed
     assert len(read_back(folder)) == len(result.rendered)
     return folder
-
-
-@pytest.fixture
-def changed(responses_copy):
-    """A catalogue with one answer reworded and one question retitled: a typical re-export."""
-    shipped = load_catalogue("en-US")
-    with_changed_text(responses_copy, shipped.topic("DrivingIntent").answer, CHANGED_DRIVING)
-    with_changed_text(responses_copy, 'question = "Can I drive afterwards?"',
-                      'question = "May I drive after kyphoplasty?"')
-    return responses_copy
 
 
 # ---- kill -9 ----
@@ -195,21 +165,10 @@ def test_kill_9_at_timed_points_of_a_first_phone_export(tmp_path):
 # ---- a full disk ----
 
 
-def assert_one_clear_line(run: subprocess.CompletedProcess, folder: Path) -> None:
-    assert run.returncode == 1, run.stderr
-    assert "Traceback" not in run.stderr
-    last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"Cannot write {folder}/") and "No space left on device" in last
-
-
-def wav_kib(folder: Path) -> int:
-    return sum(-(-path.stat().st_size // 4096) * 4 for path in folder.glob("*.wav"))
-
-
 @pytest.mark.parametrize("room", ["8k", "400k", "1500k", "all the clips but no manifest"])
 def test_a_full_disk_on_a_first_phone_export_is_one_line_and_resumes(small_disk, exported,
                                                                      room):
-    size = f"{wav_kib(exported) + 4}k" if room.startswith("all") else room
+    size = f"{blocks(exported, '*.wav') + 4}k" if room.startswith("all") else room
     point = small_disk(size)
     folder = point / "phone"
     run = phone_command(folder)
