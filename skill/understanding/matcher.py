@@ -44,7 +44,7 @@ QUESTION_SETS = PROJECT_ROOT / "bench" / "questions"
 # read here: they measure how well it generalises.
 DEVELOPMENT_SETS = ("tsv", "heldout.tsv", "nearmiss.tsv", "paraphrase.tsv", "recovery.tsv",
                     "redflags.tsv", "declines.tsv", "retired-blind.tsv", "voices.tsv",
-                    "outside.tsv")
+                    "outside.tsv", "worried.tsv", "offtopic.tsv")
 CACHE_DIR = PROJECT_ROOT / "build" / "matcher"
 # Bump when the features, model or training data change shape, so old caches are not used.
 MODEL_VERSION = 4
@@ -63,17 +63,22 @@ class Thresholds:
     """When to answer, when to offer choices, and when the backstop calls it an emergency."""
 
     # Answer only above this probability, and this far ahead of the runner-up.
-    answer: float = 0.7
+    answer: float = 0.65
     margin: float = 0.05
     # Offer a topic as a choice above this probability; offer choices only while the decline
     # class is below `decline`.
-    choice: float = 0.15
+    choice: float = 0.2
     decline: float = 0.4
-    # The learned red-flag backstop, below the rules.
-    emergency: float = 0.35
+    # The learned red-flag backstop, below the rules. Set by hand, lower than cross-validation
+    # picks (0.85): the rules were widened on every development set, so held-out red flags
+    # there rarely need the backstop, while a new author's will. At 0.5 it caught 29 of the
+    # 34 development red flags the rules of 2026-12-01 missed (0.85: 20), for 0.1 point more
+    # false alarms (bench/README.md).
+    emergency: float = 0.5
 
 
-# Chosen by cross-validation on the development sets (bench/matcher_candidates.py).
+# Chosen by cross-validation on the development sets, each held out in turn
+# (bench/matcher_candidates.py), except the backstop (above).
 THRESHOLDS = Thresholds()
 
 
@@ -92,6 +97,13 @@ def normalize(text: str) -> str:
     """Return a question as the classifier reads it: red-flag text, "x-ray" as one word."""
     text = red_flag_text(text)
     return re.sub(r"\bx ?rays?\b", "xray", text)
+
+
+def final_question(question: str) -> str:
+    """Return the last sentence that asks something ("...?"), or else the last sentence."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s]
+    asking = [s for s in sentences if s.endswith("?")]
+    return (asking or sentences or [question.strip()])[-1]
 
 
 def read_question_set(path: Path) -> list[tuple[str, str]]:
@@ -258,8 +270,15 @@ class QuestionMatcher:
         self.model.predict_proba(["what is kyphoplasty"])
 
     def probabilities(self, question: str) -> dict[str, float]:
-        """Return the classifier's probability for every label."""
-        row = self.model.predict_proba([normalize(question)])[0]
+        """Return the classifier's probability for every label, the final question weighed in."""
+        texts = [normalize(question)]
+        final = final_question(question)
+        if final != question.strip():
+            texts.append(normalize(final))
+        # A caregiver's story before the question ("My brother has epilepsy, well
+        # controlled. What are the X-rays for?") reads as off-topic on its own: the question
+        # itself gets an equal say.
+        row = self.model.predict_proba(texts).mean(axis=0)
         return dict(zip(self.classes, (float(p) for p in row), strict=True))
 
     def is_emergency(self, question: str) -> bool:
