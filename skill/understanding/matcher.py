@@ -44,7 +44,7 @@ QUESTION_SETS = PROJECT_ROOT / "bench" / "questions"
 # read here: they measure how well it generalises.
 DEVELOPMENT_SETS = ("tsv", "heldout.tsv", "nearmiss.tsv", "paraphrase.tsv", "recovery.tsv",
                     "redflags.tsv", "declines.tsv", "retired-blind.tsv", "voices.tsv",
-                    "outside.tsv", "worried.tsv", "offtopic.tsv")
+                    "outside.tsv", "worried.tsv", "offtopic.tsv", "closecalls.tsv")
 CACHE_DIR = PROJECT_ROOT / "build" / "matcher"
 # Bump when the features, model or training data change shape, so old caches are not used.
 MODEL_VERSION = 4
@@ -63,7 +63,7 @@ class Thresholds:
     """When to answer, when to offer choices, and when the backstop calls it an emergency."""
 
     # Answer only above this probability, and this far ahead of the runner-up.
-    answer: float = 0.65
+    answer: float = 0.75
     margin: float = 0.05
     # Offer a topic as a choice above this probability; offer choices only while the decline
     # class is below `decline`.
