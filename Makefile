@@ -117,9 +117,10 @@ node:
 	  echo "Node.js $$(node --version): the tests, \`make package\` and \`serverless deploy\` work."; \
 	fi
 
-# browser first, then the rest in order even under make -j.
+# browser first, then the rest in order even under make -j. The matcher is trained here, as
+# `make run` does, so no test waits for the first training (about two minutes on two cores).
 test: browser
-	@$(MAKE) --no-print-directory node install-dev lint check
+	@$(MAKE) --no-print-directory node install-dev lint check matcher
 	$(PY) -m pytest
 
 bench: browser install-dev

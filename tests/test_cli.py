@@ -6,7 +6,16 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from skill.catalogue import PROJECT_ROOT
+from skill.understanding.matcher import trained_classifier
+
+
+@pytest.fixture(autouse=True, scope="module")
+def matcher_is_trained(catalogue):
+    # Train here, where it may take minutes, so each command below loads it from build/matcher/.
+    trained_classifier(catalogue)
 
 
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
