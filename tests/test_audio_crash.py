@@ -110,6 +110,34 @@ def changed(responses_copy):
     return responses_copy
 
 
+def killed_at_each_call(script: str, exported: Path, changed: Path, tmp_path: Path, point: str,
+                        most: int):
+    """Yield the folder a re-export leaves when killed at the nth call of point, n = 1, 2, ..."""
+    for nth in range(1, most + 1):
+        folder = Path(shutil.copytree(exported, tmp_path / f"{point}-{nth}"))
+        child = subprocess.run([sys.executable, "-c", script, str(folder), str(changed),
+                                point, str(nth)], cwd=PROJECT_ROOT, capture_output=True,
+                               text=True, timeout=120)
+        if child.returncode == 0:
+            return  # the export did fewer such calls than nth: every one has been a crash point
+        assert child.returncode == -signal.SIGKILL, child.stderr
+        yield folder
+    pytest.fail(f"the export still called {point} after {most} calls")
+
+
+def killed_after(command: list[str], seconds: float) -> bool:
+    """Run an export, kill -9 it if it is still running after seconds; tell whether it was."""
+    child = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        child.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        return True
+    return False
+
+
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_kill_9_at_every_file_operation_leaves_a_consistent_folder(exported, changed, tmp_path,
                                                                   point):
@@ -117,22 +145,13 @@ def test_kill_9_at_every_file_operation_leaves_a_consistent_folder(exported, cha
     old = {e["id"]: e for e in read_back(exported)}
     new_texts = {clip.id: clip.text for clip in catalogue.clips()}
     killed = 0
-    for nth in range(1, 60):
-        folder = Path(shutil.copytree(exported, tmp_path / f"{point}-{nth}"))
-        child = subprocess.run([sys.executable, "-c", KILLED_AT, str(folder), str(changed),
-                                point, str(nth)], cwd=PROJECT_ROOT, capture_output=True,
-                               text=True, timeout=120)
-        if child.returncode == 0:
-            break  # the export did fewer such calls than nth: every one has been a crash point
-        assert child.returncode == -signal.SIGKILL, child.stderr
+    for folder in killed_at_each_call(KILLED_AT, exported, changed, tmp_path, point, 59):
         killed += 1
         entries = read_back(folder)
         assert entries, "a crash lost the manifest"
         for entry in entries:  # each entry is the old clip or the new one, never a mixture
             assert entry == old[entry["id"]] or entry["text"] == new_texts[entry["id"]]
         finishes(folder, catalogue)
-    else:
-        pytest.fail(f"the export still called {point} after 59 calls")
     assert killed >= 1
 
 
@@ -146,13 +165,7 @@ def test_kill_9_at_timed_points_of_a_first_export(tmp_path):
     folder = tmp_path / "en-US"
     # Crash after a spread of delays, each run resuming what the crashed one left behind.
     for fraction in (0.15, 0.3, 0.45, 0.55, 0.65, 0.75, 0.85, 0.92, 0.97):
-        child = subprocess.Popen([*command, str(folder)], cwd=PROJECT_ROOT,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            child.wait(timeout=whole * fraction)
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGKILL)
-            child.wait(timeout=30)
+        killed_after([*command, str(folder)], whole * fraction)
         if folder.exists():
             read_back(folder)
     finishes(folder, catalogue)

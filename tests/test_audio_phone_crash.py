@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -32,6 +31,8 @@ from tests.test_audio_crash import (
     blocks,
     check_listed,
     grow,
+    killed_after,
+    killed_at_each_call,
 )
 from tests.test_audio_phone import read_phone_wav
 
@@ -115,14 +116,7 @@ def test_kill_9_at_every_file_operation_leaves_a_consistent_phone_folder(exporte
     old = {e["id"]: e for e in read_back(exported)}
     new = {clip.id: clip for clip in catalogue.clips()}
     killed = 0
-    for nth in range(1, 40):
-        folder = Path(shutil.copytree(exported, tmp_path / f"{point}-{nth}"))
-        child = subprocess.run([sys.executable, "-c", KILLED_AT, str(folder), str(changed),
-                                point, str(nth)], cwd=PROJECT_ROOT, capture_output=True,
-                               text=True, timeout=120)
-        if child.returncode == 0:
-            break  # the export did fewer such calls than nth: every one has been a crash point
-        assert child.returncode == -signal.SIGKILL, child.stderr
+    for folder in killed_at_each_call(KILLED_AT, exported, changed, tmp_path, point, 39):
         killed += 1
         entries = read_back(folder)
         assert len(entries) == len(old), "a crash lost clips from the manifest"
@@ -132,8 +126,6 @@ def test_kill_9_at_every_file_operation_leaves_a_consistent_phone_folder(exporte
                 clip.text, clip.title)
         finishes(folder, catalogue)
         shutil.rmtree(folder)
-    else:
-        pytest.fail(f"the phone export still called {point} after 39 calls")
     assert killed >= 1
 
 
@@ -148,14 +140,7 @@ def test_kill_9_at_timed_points_of_a_first_phone_export(tmp_path):
     killed = 0
     # Crash after a spread of delays, each run starting over on what the crashed one left.
     for fraction in (0.2, 0.45, 0.7, 0.9):
-        child = subprocess.Popen([*command, str(folder)], cwd=PROJECT_ROOT,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            child.wait(timeout=whole * fraction)
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGKILL)
-            child.wait(timeout=30)
-            killed += 1
+        killed += killed_after([*command, str(folder)], whole * fraction)
         if folder.exists():
             read_back(folder)
     assert killed >= 2
