@@ -191,14 +191,9 @@ def out_of_fold(candidate, catalogue, rows, sets: list[str] | None = None):
 
 def development_rows_by_set(locale: str) -> tuple[list[tuple[str, str]], list[str]]:
     """Return the development rows and, for each, the name of the set it comes from."""
-    rows, sets = [], []
-    for suffix in m.DEVELOPMENT_SETS:
-        path = m.QUESTION_SETS / f"{locale}.{suffix}"
-        if path.exists():
-            found = m.read_question_set(path)
-            rows += found
-            sets += [path.name] * len(found)
-    return rows, sets
+    by_set = m.development_sets(locale)
+    return ([row for rows in by_set.values() for row in rows],
+            [name for name, rows in by_set.items() for _ in rows])
 
 
 def score(result) -> tuple:

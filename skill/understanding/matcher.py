@@ -113,14 +113,15 @@ def read_question_set(path: Path) -> list[tuple[str, str]]:
                 for row in csv.DictReader(handle, delimiter="\t")]
 
 
+def development_sets(locale: str) -> dict[str, list[tuple[str, str]]]:
+    """Return each of a locale's development sets' labelled questions, by file name."""
+    paths = (QUESTION_SETS / f"{locale}.{suffix}" for suffix in DEVELOPMENT_SETS)
+    return {path.name: read_question_set(path) for path in paths if path.exists()}
+
+
 def development_rows(locale: str) -> list[tuple[str, str]]:
     """Return every labelled question of a locale's development sets."""
-    rows = []
-    for suffix in DEVELOPMENT_SETS:
-        path = QUESTION_SETS / f"{locale}.{suffix}"
-        if path.exists():
-            rows += read_question_set(path)
-    return rows
+    return [row for rows in development_sets(locale).values() for row in rows]
 
 
 def training_data(catalogue: Catalogue, extra: list[tuple[str, str]] | None = None
