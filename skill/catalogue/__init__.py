@@ -104,10 +104,16 @@ class RedFlag:
     samples: tuple[str, ...]
 
 
-# Contractions typed without their apostrophe, restored so "cant breathe" reads as "can't".
+# Contractions typed without their apostrophe, restored so "cant breathe" reads as "can't",
+# and a few spoken forms a smart speaker writes down as heard (Scots "cannae", "alot").
 APOSTROPHES = {word.replace("'", ""): word for word in (
     "can't", "won't", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "couldn't",
-    "wouldn't", "hasn't", "haven't", "hadn't", "i'm", "i've", "he's", "she's", "they're")}
+    "wouldn't", "hasn't", "haven't", "hadn't", "i'm", "i've", "he's", "she's", "they're")} | {
+    "cannae": "can't", "canna": "can't", "dinnae": "don't", "didnae": "didn't",
+    "couldnae": "couldn't", "wouldnae": "wouldn't", "isnae": "isn't", "wasnae": "wasn't",
+    "willnae": "won't", "wullnae": "won't", "doesnae": "doesn't", "hasnae": "hasn't",
+    "havnae": "haven't", "alot": "a lot", "masel": "myself", "hersel": "herself",
+    "himsel": "himself", "noo": "now", "wance": "once", "whit": "what"}
 
 
 def red_flag_text(question: str) -> str:
