@@ -18,6 +18,7 @@ from skill.understanding.matcher import (
     development_rows,
     did_you_mean,
     read_question_set,
+    sounds,
     trained_classifier,
     training_data,
 )
@@ -149,6 +150,9 @@ def test_the_learned_backstop_catches_an_emergency_the_rules_missed(matcher, mon
     assert matcher.decide("she looks away with the fairies", probabilities).intent == EMERGENCY
     # ... but not for a past mention, which the rules set aside.
     assert matcher.decide("I fainted years ago", probabilities).intent != EMERGENCY
+    # A past phrase no longer speaks for the whole question once something is happening now.
+    assert matcher.decide("I had a fall last year, and this morning my words come out wrong",
+                          probabilities).intent == EMERGENCY
 
 
 def test_did_you_mean_names_the_choices_as_patients_would(catalogue):
@@ -198,3 +202,14 @@ def test_lambda_path_never_imports_the_matcher():
     for name in ("lambda_function.py", "handlers.py"):
         path = PROJECT_ROOT / "skill" / "alexa" / name
         assert "matcher" not in path.read_text(encoding="utf-8"), name
+
+
+@pytest.mark.parametrize("heard,meant", [
+    ("war for in", "warfarin"), ("a point meant", "appointment"), ("opera shun", "operation"),
+    ("knead to get their", "need to get there")])
+def test_a_misheard_question_sounds_like_what_was_meant(heard, meant):
+    assert sounds(heard) == sounds(meant)
+
+
+def test_sounds_tell_different_words_apart():
+    assert sounds("fasting") != sounds("driving")
