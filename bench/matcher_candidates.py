@@ -58,9 +58,12 @@ class Fixed:
             self.set_aside[question] = m.QuestionMatcher._set_aside(self.inner, question)
         if self.rules[question][0]:
             return m.Match(m.EMERGENCY, 1.0)
+        self.inner._set_aside = lambda q: self.set_aside[q]
+        emergency = self.inner.backstop(question, self.probabilities[question])
+        if emergency is not None:
+            return emergency
         if self.rules[question][1]:
             return m.Match(m.FALLBACK, 1.0, m.OUT_OF_SCOPE)
-        self.inner._set_aside = lambda q: self.set_aside[q]
         return self.inner.decide(question, self.probabilities[question])
 
 

@@ -113,7 +113,8 @@ APOSTROPHES = {word.replace("'", ""): word for word in (
     "couldnae": "couldn't", "wouldnae": "wouldn't", "isnae": "isn't", "wasnae": "wasn't",
     "willnae": "won't", "wullnae": "won't", "doesnae": "doesn't", "hasnae": "hasn't",
     "havnae": "haven't", "alot": "a lot", "masel": "myself", "hersel": "herself",
-    "himsel": "himself", "noo": "now", "wance": "once", "whit": "what"}
+    "himsel": "himself", "noo": "now", "wance": "once", "whit": "what",
+    "cyaan": "can't", "cnt": "can't", "doon": "down", "oot": "out", "mi": "my"}
 
 
 def red_flag_text(question: str) -> str:
