@@ -59,11 +59,7 @@ class Fixed:
         if self.rules[question][0]:
             return m.Match(m.EMERGENCY, 1.0)
         self.inner._set_aside = lambda q: self.set_aside[q]
-        emergency = self.inner.backstop(question, self.probabilities[question])
-        if emergency is not None:
-            return emergency
-        if self.rules[question][1]:
-            return m.Match(m.FALLBACK, 1.0, m.OUT_OF_SCOPE)
+        self.inner.is_out_of_scope = lambda q: self.rules[q][1]
         return self.inner.decide(question, self.probabilities[question])
 
 
@@ -244,13 +240,16 @@ def backstop_alone(catalogue, probabilities, rows) -> list[str]:
     inner = m.QuestionMatcher.__new__(m.QuestionMatcher)
     inner.catalogue = catalogue
     flags = [(q, e == m.EMERGENCY) for q, e in rows]
+    red_flags = sum(red for _, red in flags)
+    # Neither depends on the threshold: read each question's rules once.
+    set_aside = {q: inner._set_aside(q) for q, _ in flags}
+    ruled = {q: inner.is_emergency(q) for q, _ in flags}
     said = []
     for limit in (0.3, 0.35, 0.4, 0.5, 0.6, 0.85):
-        fires = {q: probabilities[q].get(m.EMERGENCY, 0.0) >= limit and not inner._set_aside(q)
+        fires = {q: probabilities[q].get(m.EMERGENCY, 0.0) >= limit and not set_aside[q]
                  for q, _ in flags}
         caught = sum(fires[q] for q, red in flags if red)
-        red_flags = sum(red for _, red in flags)
-        alarms = sum(fires[q] for q, red in flags if not red and not inner.is_emergency(q))
+        alarms = sum(fires[q] for q, red in flags if not red and not ruled[q])
         said.append(f"  backstop alone at {limit:4}: catches {caught / red_flags:6.1%} of "
                     f"{red_flags} red flags, adds {alarms / (len(flags) - red_flags):5.2%} "
                     "false alarms")

@@ -45,8 +45,7 @@ QUESTION_SETS = PROJECT_ROOT / "bench" / "questions"
 DEVELOPMENT_SETS = ("tsv", "heldout.tsv", "nearmiss.tsv", "paraphrase.tsv", "recovery.tsv",
                     "redflags.tsv", "declines.tsv", "retired-blind.tsv", "voices.tsv",
                     "outside.tsv", "worried.tsv", "offtopic.tsv", "closecalls.tsv", "edges.tsv",
-                    "plainvoices.tsv", "misheard.tsv",
-                    "urgent.tsv")
+                    "plainvoices.tsv", "misheard.tsv", "urgent.tsv")
 CACHE_DIR = PROJECT_ROOT / "build" / "matcher"
 # Bump when the features, model or training data change shape, so old caches are not used.
 MODEL_VERSION = 5
@@ -330,23 +329,7 @@ class QuestionMatcher:
             return Match(EMERGENCY, 1.0)
         if not normalize(question):
             return Match(FALLBACK, 0.0)
-        probabilities = self.probabilities(question)
-        # The backstop comes before the decline patterns too: "he's been watching the
-        # football, and now there's fresh blood trickling out from under the dressing".
-        emergency = self.backstop(question, probabilities)
-        if emergency is not None:
-            return emergency
-        if self.is_out_of_scope(question):
-            return Match(FALLBACK, 1.0, OUT_OF_SCOPE)
-        return self.decide(question, probabilities)
-
-    def backstop(self, question: str, probabilities: dict[str, float]) -> Match | None:
-        """Return the emergency answer when a question is worded like the red flags learned."""
-        if probabilities.get(EMERGENCY, 0.0) >= self.thresholds.emergency \
-                and not self._set_aside(question):
-            top = max(probabilities, key=probabilities.get)
-            return Match(EMERGENCY, round(probabilities[EMERGENCY], 3), top)
-        return None
+        return self.decide(question, self.probabilities(question))
 
     def decide(self, question: str, probabilities: dict[str, float]) -> Match:
         """Turn the classifier's probabilities into an answer, choices or a decline."""
@@ -354,9 +337,14 @@ class QuestionMatcher:
         ranked = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)
         (top, score), runner_up = ranked[0], ranked[1]
         confidence = round(score, 3)
-        emergency = self.backstop(question, probabilities)
-        if emergency is not None:
-            return emergency
+        if probabilities.get(EMERGENCY, 0.0) >= limits.emergency \
+                and not self._set_aside(question):
+            # The backstop: worded like the red flags it learned, though no rule fired.
+            return Match(EMERGENCY, round(probabilities[EMERGENCY], 3), top)
+        # The decline patterns come after the backstop: "he's been watching the football,
+        # and now there's fresh blood trickling out from under the dressing".
+        if self.is_out_of_scope(question):
+            return Match(FALLBACK, 1.0, OUT_OF_SCOPE)
         if top not in (OUT_OF_SCOPE, EMERGENCY) and score >= limits.answer \
                 and score - runner_up[1] >= limits.margin:
             return Match(top, confidence, runner_up[0])
