@@ -49,17 +49,19 @@ class Fixed:
     def __init__(self, catalogue, probabilities: dict[str, dict[str, float]], thresholds):
         self.inner = m.QuestionMatcher.__new__(m.QuestionMatcher)
         self.inner.catalogue, self.inner.thresholds = catalogue, thresholds
+        # The rules' verdicts, read once per question for every threshold tried.
+        self.inner._set_aside = lambda q: self.set_aside[q]
+        self.inner.is_out_of_scope = lambda q: self.rules[q][1]
         self.probabilities = probabilities
 
     def match(self, question: str) -> m.Match:
         if question not in self.rules:
-            self.rules[question] = (self.inner.is_emergency(question),
-                                    self.inner.is_out_of_scope(question))
+            self.rules[question] = (
+                m.QuestionMatcher.is_emergency(self.inner, question),
+                m.QuestionMatcher.is_out_of_scope(self.inner, question))
             self.set_aside[question] = m.QuestionMatcher._set_aside(self.inner, question)
         if self.rules[question][0]:
             return m.Match(m.EMERGENCY, 1.0)
-        self.inner._set_aside = lambda q: self.set_aside[q]
-        self.inner.is_out_of_scope = lambda q: self.rules[q][1]
         return self.inner.decide(question, self.probabilities[question])
 
 
