@@ -17,10 +17,12 @@ from skill.understanding.matcher import (
     QuestionMatcher,
     development_rows,
     did_you_mean,
+    normalize,
     read_question_set,
     sounds,
     trained_classifier,
     training_data,
+    training_vectors,
 )
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
@@ -224,3 +226,13 @@ def test_a_misheard_question_sounds_like_what_was_meant(heard, meant):
 
 def test_sounds_tell_different_words_apart():
     assert sounds("fasting") != sounds("driving")
+
+
+def test_the_bench_scores_the_classifier_that_ships(matcher):
+    # bench/matcher_candidates.py hands the model sentence vectors from its cache rather
+    # than encoding each question again: the probabilities must be the ones a patient gets.
+    texts = [normalize(q) for q in ("can i drive home", "she passed out in the kitchen",
+                                    "what is the capital of france")]
+    fresh = matcher.model.predict_proba(texts)
+    assert fresh.shape == (3, len(matcher.classes))
+    assert abs(matcher.model.predict_proba(texts, training_vectors(texts)) - fresh).max() < 1e-4
