@@ -62,7 +62,11 @@ def test_the_matcher_holds_its_development_sets(matcher, path):
 WIDE_RULES = {"en-US.worried.tsv": (0.05, 0.91, 0.93), "en-US.urgent.tsv": (0.23, 0.72, 0.75),
               # Worried questions about the news or an old operation meet the decline
               # patterns ("news", "years ago"): 92.1% offered on 2026-12-02, held there.
-              "en-US.calm.tsv": (0.02, 0.92, 0.95)}
+              "en-US.calm.tsv": (0.02, 0.92, 0.95),
+              # Every question in it names a red-flag word; a few still meet the rules ("my
+              # friend fainted from nerves"), and some of its in-scope questions read as
+              # stories about something else: 85.7% offered on 2026-12-02, held there.
+              "en-US.twins.tsv": (0.07, 0.85, 0.90)}
 
 
 def red_flag_examples(kind: str):
