@@ -240,3 +240,18 @@ def test_the_bench_scores_the_classifier_that_ships(matcher):
     fresh = matcher.model.predict_proba(texts)
     assert fresh.shape == (3, len(matcher.classes))
     assert abs(matcher.model.predict_proba(texts, training_vectors(texts)) - fresh).max() < 1e-4
+
+
+def test_the_bench_decides_as_the_matcher_does(matcher, catalogue):
+    # matcher_candidates.py scores thousands of thresholds from probabilities computed once;
+    # its verdicts must be the shipped matcher's, or its figures describe another product.
+    import matcher_candidates
+
+    questions = ["can i drive home afterwards", "my chest feels crushed right now",
+                 "what does it cost", "how long before", "she fainted years ago, will she be ok",
+                 "the football is on and there's fresh blood pouring from the dressing"]
+    fixed = matcher_candidates.Fixed(catalogue, {q: matcher.probabilities(q) for q in questions},
+                                     matcher.thresholds)
+    assert [fixed.match(q) for q in questions] == [matcher.match(q) for q in questions]
+    held = matcher_candidates.folds_of([("a", "x"), ("b", "x"), ("c", "y")], ["s1", "s1", "s2"])
+    assert held == [{0, 1}, {2}]
