@@ -71,8 +71,12 @@ class Fixed:
 
 def probabilities_of(model, questions, vectors=None) -> dict[str, dict[str, float]]:
     """Return a fitted model's probability for every label, by question."""
-    rows = model.predict_proba(vectors if vectors is not None
-                               else [m.normalize(q) for q in questions])
+    return by_question(model, questions, model.predict_proba(
+        vectors if vectors is not None else [m.normalize(q) for q in questions]))
+
+
+def by_question(model, questions, rows) -> dict[str, dict[str, float]]:
+    """Name each row of predict_proba's answer by its question and each column by its label."""
     classes = [str(c) for c in model.classes_]
     return {q: dict(zip(classes, map(float, r), strict=True))
             for q, r in zip(questions, rows, strict=True)}
@@ -139,26 +143,19 @@ def wordllama_probabilities(catalogue, train_rows, questions):
     texts, labels, weights = m.training_data(catalogue, train_rows)
     model = LogisticRegression(C=10.0, max_iter=3000)
     model.fit(encoder.embed(texts, norm=True), labels, sample_weight=weights)
-    rows = model.predict_proba(encoder.embed([m.normalize(q) for q in questions], norm=True))
-    classes = [str(c) for c in model.classes_]
-    return {q: dict(zip(classes, map(float, r), strict=True)) for q, r in zip(questions, rows,
-                                                                              strict=True)}
+    return probabilities_of(model, questions,
+                            encoder.embed([m.normalize(q) for q in questions], norm=True))
 
 
 def joint_probabilities(catalogue, train_rows, questions):
     """Fit the shipped classifier (m.fit_classifier): TF-IDF and MiniLM in one regression."""
     model = m.fit_classifier(*m.training_data(catalogue, train_rows))
     asked = [m.normalize(q) for q in questions]
-    rows = model.predict_proba(asked, m.training_vectors(asked))
-    classes = [str(c) for c in model.classes_]
-    return {q: dict(zip(classes, map(float, r), strict=True))
-            for q, r in zip(questions, rows, strict=True)}
+    return by_question(model, questions, model.predict_proba(asked, m.training_vectors(asked)))
 
 
 def joint_wordllama_probabilities(catalogue, train_rows, questions):
     """Fit one logistic regression on TF-IDF features and WordLlama embeddings side by side."""
-    import numpy as np
-    from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_union
@@ -170,17 +167,12 @@ def joint_wordllama_probabilities(catalogue, train_rows, questions):
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
     )
 
-    def dense(batch):
-        return csr_matrix(np.asarray(encoder.embed(batch, norm=True)) * m.VECTOR_WEIGHT)
-
-    train = hstack([features.fit_transform(texts), dense(texts)]).tocsr()
+    train = m.joint_features(features.fit_transform(texts), encoder.embed(texts, norm=True))
     model = LogisticRegression(C=m.REGULARIZATION, max_iter=3000)
     model.fit(train, labels, sample_weight=weights)
     asked = [m.normalize(q) for q in questions]
-    rows = model.predict_proba(hstack([features.transform(asked), dense(asked)]).tocsr())
-    classes = [str(c) for c in model.classes_]
-    return {q: dict(zip(classes, map(float, r), strict=True)) for q, r in zip(questions, rows,
-                                                                              strict=True)}
+    return probabilities_of(model, questions, m.joint_features(
+        features.transform(asked), encoder.embed(asked, norm=True)))
 
 
 def averaged(first, second):
