@@ -48,7 +48,7 @@ def test_the_matcher_holds_its_development_sets(matcher, path):
     # Its stories of other operations ("after my hip op in 2018 I ran a fever") meet the
     # decline patterns for other operations before the question is read.
     # The urgent set's 110 non-emergencies are written as twins of its red flags ("I'll
-    # have a stroke if they cancel", "I nearly fainted at the price"): a quarter meet the
+    # have a stroke if they cancel", "I nearly fainted at the price"): a sixth meet the
     # rules, which stay wide for the 230 red flags beside them. Held at what it scores today.
     false_alarms, offered, declined = WIDE_RULES.get(path.name, (0.03, 0.97, 0.93))
     assert result["false emergencies"] <= false_alarms, result["misses"]
@@ -59,14 +59,19 @@ def test_the_matcher_holds_its_development_sets(matcher, path):
 
 # Sets the red-flag rules over-fire on by design: (false emergencies at most, in-scope offered
 # at least, out-of-scope declined at least).
-WIDE_RULES = {"en-US.worried.tsv": (0.05, 0.91, 0.93), "en-US.urgent.tsv": (0.23, 0.72, 0.75),
+WIDE_RULES = {"en-US.worried.tsv": (0.05, 0.91, 0.93), "en-US.urgent.tsv": (0.17, 0.78, 0.87),
               # Worried questions about the news or an old operation meet the decline
               # patterns ("news", "years ago"): 92.1% offered on 2026-12-02, held there.
               "en-US.calm.tsv": (0.02, 0.92, 0.95),
               # Every question in it names a red-flag word; a few still meet the rules ("my
               # friend fainted from nerves"), and some of its in-scope questions read as
-              # stories about something else: 85.7% offered on 2026-12-02, held there.
-              "en-US.twins.tsv": (0.07, 0.85, 0.90)}
+              # stories about something else: 93.0% offered on 2026-12-02 (evening), held there.
+              "en-US.twins.tsv": (0.05, 0.92, 0.95),
+              # All of it on the line between an emergency now and a worried question; ten
+              # of its stories still meet the rules ("my sister in law's leg went numb",
+              # "last time he was laid up ... short of breath"): 89.7% offered and 6.1%
+              # false emergencies on 2026-12-02, held there.
+              "en-US.lines.tsv": (0.07, 0.89, 0.95)}
 
 
 def red_flag_examples(kind: str):

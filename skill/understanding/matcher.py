@@ -47,7 +47,7 @@ DEVELOPMENT_SETS = ("tsv", "heldout.tsv", "nearmiss.tsv", "paraphrase.tsv", "rec
                     "redflags.tsv", "declines.tsv", "retired-blind.tsv", "voices.tsv",
                     "outside.tsv", "worried.tsv", "offtopic.tsv", "closecalls.tsv", "edges.tsv",
                     "plainvoices.tsv", "misheard.tsv", "urgent.tsv", "scope.tsv", "calm.tsv",
-                    "twins.tsv")
+                    "twins.tsv", "reach.tsv", "lines.tsv")
 CACHE_DIR = PROJECT_ROOT / "build" / "matcher"
 # Bump when the features, model or training data change shape, so old caches are not used.
 MODEL_VERSION = 6
