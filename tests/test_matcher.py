@@ -144,6 +144,19 @@ def test_questions_about_something_else_are_declined_without_choices(matcher, qu
     assert got.intent == FALLBACK and got.choices == (), (question, got)
 
 
+@pytest.mark.parametrize("question,declined", [
+    # The story around a question is the classifier's to read; what is asked meets the patterns.
+    ("Do they use X-rays during it? Dad had a pacemaker fitted after his heart attack.", False),
+    ("Will I be awake for it? After my hernia op I was sick for days.", False),
+    ("will bill be awake for it", False),
+    ("my brother is getting a pacemaker put in, will he be awake for it", True),
+    ("What are the risks of a hernia operation?", True),
+    ("I had a fall. How much is the bill for it?", True),
+])
+def test_decline_patterns_read_what_is_asked(matcher, question, declined):
+    assert matcher.is_out_of_scope(question) is declined
+
+
 def test_my_wound_is_pouring_blood_is_an_emergency_not_wound_care(matcher):
     assert matcher.match("my wound is pouring blood").intent == EMERGENCY
 

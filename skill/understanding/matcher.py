@@ -119,6 +119,12 @@ def final_question(question: str) -> str:
     return (asking or sentences or [question.strip()])[-1]
 
 
+def asking_part(question: str) -> str:
+    """Return the sentences that ask something ("...?"), or the whole question if none do."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s]
+    return " ".join(s for s in sentences if s.endswith("?")) or question
+
+
 def read_question_set(path: Path) -> list[tuple[str, str]]:
     """Read a question<TAB>expected file."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -348,8 +354,11 @@ class QuestionMatcher:
             and not any(p.search(text) for p in self.catalogue.red_flag_now)
 
     def is_out_of_scope(self, question: str) -> bool:
-        """Return True when a question matches one of the catalogue's decline patterns."""
-        text = normalize(question)
+        """Return True when what a question asks matches one of the catalogue's decline patterns."""
+        # "Do they use X-rays during it? Dad had a pacemaker fitted after his heart attack":
+        # the story around a question names other operations and costs more often than the
+        # question does, and the classifier reads the story for itself.
+        text = normalize(asking_part(question))
         return any(p.search(text) for p in self.catalogue.out_of_scope_patterns)
 
     def match(self, question: str) -> Match:
