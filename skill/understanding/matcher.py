@@ -112,17 +112,21 @@ def normalize(text: str) -> str:
     return re.sub(r"\bx ?rays?\b", "xray", text)
 
 
+def sentences_of(question: str) -> list[str]:
+    """Split a question into its sentences, each with its closing mark."""
+    return [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s]
+
+
 def final_question(question: str) -> str:
     """Return the last sentence that asks something ("...?"), or else the last sentence."""
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s]
+    sentences = sentences_of(question)
     asking = [s for s in sentences if s.endswith("?")]
     return (asking or sentences or [question.strip()])[-1]
 
 
 def asking_part(question: str) -> str:
     """Return the sentences that ask something ("...?"), or the whole question if none do."""
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s]
-    return " ".join(s for s in sentences if s.endswith("?")) or question
+    return " ".join(s for s in sentences_of(question) if s.endswith("?")) or question
 
 
 def read_question_set(path: Path) -> list[tuple[str, str]]:
