@@ -66,12 +66,24 @@ WIDE_RULES = {"en-US.worried.tsv": (0.05, 0.91, 0.93), "en-US.urgent.tsv": (0.17
               # Every question in it names a red-flag word; a few still meet the rules ("my
               # friend fainted from nerves"), and some of its in-scope questions read as
               # stories about something else: 93.0% offered on 2026-12-02 (evening), held there.
-              "en-US.twins.tsv": (0.05, 0.92, 0.95),
+              # Since 2026-12-03 the backstop, which learned from two more sets full of red
+              # flags, also calls two of its worried questions emergencies ("if a little blood
+              # is on it, is normal?"): 5.2% false emergencies, held there.
+              "en-US.twins.tsv": (0.06, 0.92, 0.95),
               # All of it on the line between an emergency now and a worried question; ten
               # of its stories still meet the rules ("my sister in law's leg went numb",
               # "last time he was laid up ... short of breath"): 89.7% offered and 6.1%
               # false emergencies on 2026-12-02, held there.
-              "en-US.lines.tsv": (0.07, 0.89, 0.95)}
+              "en-US.lines.tsv": (0.07, 0.89, 0.95),
+              # Its in-scope questions are worded the hard way; 96.7% offered on 2026-12-03,
+              # after five more sets were learned from, held there.
+              "en-US.reach.tsv": (0.03, 0.96, 0.93),
+              # Both all on the line between an emergency now and a worried question: of
+              # their non-emergencies, 33 and 20 still meet the rules ("I nearly passed out
+              # from the pain", "the nurse said I'd get a fever"), kept wide for the 116 and
+              # 107 red flags beside them: 14.6% and 8.0% false emergencies on 2026-12-03.
+              "en-US.calmwords.tsv": (0.15, 0.82, 0.87),
+              "en-US.fretful.tsv": (0.08, 0.83, 0.89)}
 
 
 def red_flag_examples(kind: str):
