@@ -216,13 +216,16 @@ def test_page_is_served_at_root_and_kiosk_with_a_strict_policy(client, catalogue
         assert "http://" not in html.replace("http://localhost", "") and "https://" not in html
 
 
-def test_page_assets_stay_under_100_kb(client):
+def test_page_assets_stay_under_128_kb(client):
     total = 0
     for path in ("/", "/kiosk/static/kiosk.css", "/kiosk/static/kiosk.js"):
         with client.get(path) as reply:
             assert reply.status_code == 200
             total += len(reply.data)
-    assert total < 100 * 1024
+    # The target was 100 KB, and is missed since 2026-12-03: the page carries its own
+    # red-flag rules (about 73 KB of the 112.5 KB then), so a typed emergency is answered
+    # with the server gone. This bound stops further growth going unnoticed (bench/README.md).
+    assert total < 128 * 1024
 
 
 def test_settings_choose_the_audio_folder_and_idle_time(exported, skill):

@@ -9,6 +9,7 @@ host, and the question text is never logged.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from markupsafe import Markup
 
 from skill.alexa.clips import ClipLibrary, audio_dir, matching_clip, read_manifest
 from skill.catalogue import (
@@ -69,6 +71,14 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def script_json(value: Any) -> Markup:
+    """Write data for a <script type="application/json"> block, as small as it stays safe."""
+    # Inside a script block only "<" (which could close it) and its neighbours need escaping;
+    # Jinja's tojson also escapes every apostrophe, which the red-flag patterns are full of.
+    text = json.dumps(value, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill=None,
                     matcher=None, *, idle_seconds: int = DEFAULT_IDLE_SECONDS) -> Blueprint:
     """Build the kiosk's routes for one catalogue and the folder its audio was exported to."""
@@ -86,6 +96,7 @@ def kiosk_blueprint(catalogue: Catalogue, audio_folder: str | os.PathLike, skill
     clip_texts = {clip.id: clip.text for clip in catalogue.clips()}
     blueprint = Blueprint("kiosk", __name__, static_folder="static",
                           static_url_path="/kiosk/static", template_folder="templates")
+    blueprint.add_app_template_filter(script_json)
 
     def playable_url(clip_id: str) -> str | None:
         """Return the URL of a clip whose exported words still match the catalogue."""
