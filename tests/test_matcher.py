@@ -83,7 +83,16 @@ WIDE_RULES = {"en-US.worried.tsv": (0.05, 0.91, 0.93), "en-US.urgent.tsv": (0.17
               # from the pain", "the nurse said I'd get a fever"), kept wide for the 116 and
               # 107 red flags beside them: 14.6% and 8.0% false emergencies on 2026-12-03.
               "en-US.calmwords.tsv": (0.15, 0.82, 0.87),
-              "en-US.fretful.tsv": (0.08, 0.83, 0.89)}
+              "en-US.fretful.tsv": (0.09, 0.82, 0.89),
+              # Spoken to a kitchen speaker, half-finished and mis-heard, and the asks set's
+              # questions worded the hard way: 95.8% and 96.8% offered on 2026-12-03.
+              "en-US.asks.tsv": (0.03, 0.96, 0.93),
+              "en-US.kitchen.tsv": (0.03, 0.95, 0.93),
+              # Every non-emergency in it uses an emergency word some other way; 12 still get
+              # the emergency answer, 9 of them from the rules ("Peggy collapsed at the bingo
+              # Tuesday, she's grand now"): 4.5% false emergencies and 90.0% offered on
+              # 2026-12-03.
+              "en-US.uneasy.tsv": (0.05, 0.89, 0.93)}
 
 
 def red_flag_examples(kind: str):
