@@ -79,9 +79,10 @@ WIDE_RULES = {"en-US.worried.tsv": (0.05, 0.91, 0.93), "en-US.urgent.tsv": (0.17
               # after five more sets were learned from, held there.
               "en-US.reach.tsv": (0.03, 0.96, 0.93),
               # Both all on the line between an emergency now and a worried question: of
-              # their non-emergencies, 33 and 20 still meet the rules ("I nearly passed out
-              # from the pain", "the nurse said I'd get a fever"), kept wide for the 116 and
-              # 107 red flags beside them: 14.6% and 8.0% false emergencies on 2026-12-03.
+              # their non-emergencies, 32 and 20 still meet the rules ("mine hurt so bad I
+              # nearly passed out", "she has cold and small fever now, the procedure is
+              # Monday"), kept wide for the 116 and 107 red flags beside them: 14.2% and 8.0%
+              # false emergencies on 2026-12-03.
               "en-US.calmwords.tsv": (0.15, 0.82, 0.87),
               "en-US.fretful.tsv": (0.09, 0.82, 0.89),
               # Spoken to a kitchen speaker, half-finished and mis-heard, and the asks set's
