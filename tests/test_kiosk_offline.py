@@ -51,8 +51,9 @@ def table_questions() -> list[str]:
 
 
 def page_rules(page) -> dict:
-    return page.evaluate("() => JSON.parse(document.getElementById('kiosk-data').textContent)"
-                         ".red_flags")
+    """Return the rules as the page unpacks them from its own data."""
+    return page.evaluate("() => RedFlags.unpack(JSON.parse(document.getElementById("
+                         "'kiosk-data').textContent).red_flags_packed, '/nowhere')")
 
 
 def every_source(rules: dict) -> list[str]:
@@ -194,6 +195,28 @@ def test_red_flag_shows_the_emergency_with_the_server_stopped(browser, catalogue
     # With no server, the only errors are the requests that could not reach it.
     assert [p for p in problems if "ERR_CONNECTION_REFUSED" not in p
             and "Failed to fetch" not in p] == []
+
+
+def test_a_browser_that_cannot_unpack_asks_the_server_for_the_rules(browser, kiosk_url,
+                                                                   catalogue):
+    context, page, foreign, problems = open_page(browser, kiosk_url)
+    # As in a browser older than DecompressionStream (Chrome 80, Firefox 113, Safari 16.4).
+    context.add_init_script("delete window.DecompressionStream;")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url.rsplit("/", 1)[-1]))
+    try:
+        page.goto(kiosk_url + "/")
+        assert page.evaluate("() => typeof DecompressionStream") == "undefined"
+        box = page.get_by_label("Type your question")
+        box.fill(RED_FLAG)
+        box.press("Enter")
+        page.get_by_role("alert").wait_for()
+        assert page.get_by_role("alert").text_content() == (
+            catalogue.topics["EmergencyIntent"].answer)
+    finally:
+        context.close()
+    assert "questions.json" in asked and "ask" not in asked
+    assert foreign == [] and problems == []
 
 
 def test_red_flag_needs_no_request_at_all(kiosk, catalogue):

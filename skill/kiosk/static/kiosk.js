@@ -20,7 +20,10 @@
   const start = document.getElementById("start");
   const choiceList = document.getElementById("choices");
 
-  const redFlags = readRedFlags(data.red_flags);
+  // Ready a few milliseconds after the page loads, long before anyone has typed a question;
+  // a question typed sooner waits for it.
+  let redFlags = null;
+  const redFlagsReady = readRedFlags(data.red_flags_packed);
   const emergencyClip = data.emergency
     ? { title: "", caption: data.emergency.caption, audio: data.emergency.audio }
     : null;
@@ -53,13 +56,12 @@
 
   // The page's own red-flag check (red-flags.js). A rule this browser cannot read is said
   // out loud in the console; the server still checks every question it can be reached for.
-  function readRedFlags(rules) {
-    try {
-      return new RedFlags(rules);
-    } catch (error) {
-      console.error("Red-flag rules this browser cannot read: " + error.message);
-      return null;
-    }
+  function readRedFlags(packed) {
+    return RedFlags.unpack(packed, body.dataset.questionsUrl)
+      .then(function (rules) { redFlags = new RedFlags(rules); })
+      .catch(function (error) {
+        console.error("Red-flag rules this browser cannot read: " + error.message);
+      });
   }
 
   function isRedFlag(question) {
@@ -253,11 +255,18 @@
       return;
     }
     const number = ++askNumber;
-    if (emergencyClip && isRedFlag(question)) {
-      // Checked here first: an emergency never waits for, or needs, the server.
-      present(emergencyClip, null, true);
-      return;
-    }
+    redFlagsReady.then(function () {
+      if (number !== askNumber) return;
+      if (emergencyClip && isRedFlag(question)) {
+        // Checked here first: an emergency never waits for, or needs, the server.
+        present(emergencyClip, null, true);
+        return;
+      }
+      askServer(question, number);
+    });
+  });
+
+  function askServer(question, number) {
     showMessage("Finding the answer…");
     fetch(body.dataset.askUrl, {
       method: "POST",
@@ -282,7 +291,7 @@
           showMessage("Sorry, the kiosk could not answer just now. Please ask a member of staff.");
         }
       });
-  });
+  }
 
   // Back to the start screen after a quiet spell, for the next patient. Listening counts
   // as activity: the timer runs from the end of the clip.
