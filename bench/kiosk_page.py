@@ -73,6 +73,8 @@ def measure_once(browser, base: str) -> dict:
     context.add_init_script(TIMING_SCRIPT)
     page = context.new_page()
     responses = []
+    # A lambda, not responses.append: Playwright tags every handler with an attribute, which
+    # a built-in method cannot carry.
     page.on("response", lambda response: responses.append(response))
     page.goto(base + "/", wait_until="domcontentloaded")
     page.locator("button.question").first.click()
