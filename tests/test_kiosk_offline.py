@@ -219,6 +219,40 @@ def test_a_browser_that_cannot_unpack_asks_the_server_for_the_rules(browser, kio
     assert foreign == [] and problems == []
 
 
+def test_a_browser_that_cannot_unpack_asks_again_until_the_server_answers(browser, kiosk_url,
+                                                                          catalogue):
+    context, page, foreign, problems = open_page(browser, kiosk_url)
+    context.add_init_script("delete window.DecompressionStream;")
+    tries = []
+
+    def down_at_first(route):
+        # The server is gone just after serving the page, then comes back.
+        tries.append(route.request.url)
+        route.abort("connectionrefused") if len(tries) == 1 else route.continue_()
+
+    page.route("**/questions.json", down_at_first)
+    try:
+        page.goto(kiosk_url + "/")
+        page.wait_for_function("() => document.readyState === 'complete'")
+        page.wait_for_timeout(500)
+        assert len(tries) == 1
+        with page.expect_response("**/questions.json", timeout=10_000) as answered:
+            pass
+        assert answered.value.ok and len(tries) == 2
+        page.route("**/ask*", lambda route: route.abort("connectionrefused"))
+        box = page.get_by_label("Type your question")
+        box.fill(RED_FLAG)
+        box.press("Enter")
+        page.get_by_role("alert").wait_for()
+        assert page.get_by_role("alert").text_content() == (
+            catalogue.topics["EmergencyIntent"].answer)
+    finally:
+        context.close()
+    assert foreign == []
+    assert [p for p in problems if "ERR_CONNECTION_REFUSED" not in p] == [
+        "console error: Red-flag rules this browser cannot read: Failed to fetch"]
+
+
 def test_red_flag_needs_no_request_at_all(kiosk, catalogue):
     kiosk.goto(kiosk.base + "/")
     asked = []

@@ -56,12 +56,22 @@
 
   // The page's own red-flag check (red-flags.js). A rule this browser cannot read is said
   // out loud in the console; the server still checks every question it can be reached for.
+  // A browser that had to ask the server for the rules and could not reach it keeps asking,
+  // so its offline check is back as soon as the server is, without a reload; a typed
+  // question does not wait for those later tries.
+  const RULES_RETRY_MS = 3000;
   function readRedFlags(packed) {
-    return RedFlags.unpack(packed, body.dataset.questionsUrl)
-      .then(function (rules) { redFlags = new RedFlags(rules); })
-      .catch(function (error) {
-        console.error("Red-flag rules this browser cannot read: " + error.message);
-      });
+    const url = body.dataset.questionsUrl;
+    function keep(rules) { redFlags = new RedFlags(rules); }
+    function askAgain() {
+      window.setTimeout(function () {
+        RedFlags.unpack(packed, url).then(keep).catch(askAgain);
+      }, RULES_RETRY_MS);
+    }
+    return RedFlags.unpack(packed, url).then(keep).catch(function (error) {
+      console.error("Red-flag rules this browser cannot read: " + error.message);
+      if (RedFlags.asksServer()) askAgain();
+    });
   }
 
   function isRedFlag(question) {

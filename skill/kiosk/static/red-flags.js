@@ -66,8 +66,10 @@
   // browser's own DecompressionStream unpacks them from the page itself, with no request.
   // A browser without it (before Chrome 80, Firefox 113, Safari 16.4) asks the server that
   // has just served the page for them plainly.
+  RedFlags.asksServer = function () { return typeof DecompressionStream === "undefined"; };
+
   RedFlags.unpack = function (packed, plainUrl) {
-    if (typeof DecompressionStream === "undefined") {
+    if (RedFlags.asksServer()) {
       return fetch(plainUrl).then(function (response) {
         if (!response.ok) throw new Error("the server gave " + response.status);
         return response.json();
