@@ -51,7 +51,8 @@ DEVELOPMENT_SETS = ("tsv", "heldout.tsv", "nearmiss.tsv", "paraphrase.tsv", "rec
                     "retired-blind3.tsv", "retired-blind4.tsv", "retired-blind5.tsv",
                     "retired-blind6.tsv", "homes.tsv", "pairs.tsv", "asks.tsv",
                     "calmwords.tsv", "borders.tsv", "fretful.tsv", "kitchen.tsv",
-                    "uneasy.tsv", "porch.tsv", "ward.tsv", "retired-blind15.tsv", "desk.tsv")
+                    "uneasy.tsv", "porch.tsv", "ward.tsv", "retired-blind15.tsv", "desk.tsv",
+                    "retired-blind17.tsv")
 CACHE_DIR = PROJECT_ROOT / "build" / "matcher"
 # Bump when the features, model or training data change shape, so old caches are not used.
 MODEL_VERSION = 6
