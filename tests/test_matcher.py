@@ -116,6 +116,19 @@ def test_no_must_not_example_is_an_emergency(matcher, catalogue, category, quest
     assert matcher.match(question).intent != EMERGENCY
 
 
+# A fever now, told beside how things were before the procedure. Kept here rather than as
+# `must` examples, which are training rows: these guard the rules alone (2026-12-04).
+FEVER_NOW_FINE_BEFORE = ["she has a fever, she was fine before the procedure",
+                         "he's got a high temperature, he was ok before the op",
+                         "if she's got a temperature, she was fine before the op"]
+
+
+@pytest.mark.parametrize("question", FEVER_NOW_FINE_BEFORE)
+def test_a_fever_now_is_not_set_aside_as_a_cold_before_the_procedure(catalogue, question):
+    flag = catalogue.red_flag(question)
+    assert flag is not None and flag.id == "fever", question
+
+
 def test_every_family_the_guide_names_has_a_category(catalogue):
     names = {flag.id for flag in catalogue.red_flags}
     assert names == {"chest_pain", "breathing", "legs", "bladder_bowel", "fever", "bleeding",
