@@ -66,6 +66,15 @@ def python_verdict(catalogue, question: str) -> str | None:
     return flag.id if flag else None
 
 
+def see_the_emergency_when_typed(page, catalogue, question: str = RED_FLAG) -> None:
+    """Type a red flag into the kiosk and check the emergency message comes up."""
+    box = page.get_by_label("Type your question")
+    box.fill(question)
+    box.press("Enter")
+    page.get_by_role("alert").wait_for()
+    assert page.get_by_role("alert").text_content() == catalogue.topics["EmergencyIntent"].answer
+
+
 def test_page_carries_every_red_flag_rule(kiosk, catalogue):
     kiosk.goto(kiosk.base + "/")
     rules = page_rules(kiosk)
@@ -207,12 +216,7 @@ def test_a_browser_that_cannot_unpack_asks_the_server_for_the_rules(browser, kio
     try:
         page.goto(kiosk_url + "/")
         assert page.evaluate("() => typeof DecompressionStream") == "undefined"
-        box = page.get_by_label("Type your question")
-        box.fill(RED_FLAG)
-        box.press("Enter")
-        page.get_by_role("alert").wait_for()
-        assert page.get_by_role("alert").text_content() == (
-            catalogue.topics["EmergencyIntent"].answer)
+        see_the_emergency_when_typed(page, catalogue)
     finally:
         context.close()
     assert "questions.json" in asked and "ask" not in asked
@@ -240,12 +244,7 @@ def test_a_browser_that_cannot_unpack_asks_again_until_the_server_answers(browse
             pass
         assert answered.value.ok and len(tries) == 2
         page.route("**/ask*", lambda route: route.abort("connectionrefused"))
-        box = page.get_by_label("Type your question")
-        box.fill(RED_FLAG)
-        box.press("Enter")
-        page.get_by_role("alert").wait_for()
-        assert page.get_by_role("alert").text_content() == (
-            catalogue.topics["EmergencyIntent"].answer)
+        see_the_emergency_when_typed(page, catalogue)
     finally:
         context.close()
     assert foreign == []
@@ -257,11 +256,7 @@ def test_red_flag_needs_no_request_at_all(kiosk, catalogue):
     kiosk.goto(kiosk.base + "/")
     asked = []
     kiosk.on("request", lambda r: asked.append(r.url) if "/kiosk/ask" in r.url else None)
-    box = kiosk.get_by_label("Type your question")
-    box.fill("My husband collapsed and can\u2019t breathe")
-    box.press("Enter")
-    kiosk.get_by_role("alert").wait_for()
-    assert kiosk.get_by_role("alert").text_content() == catalogue.topics["EmergencyIntent"].answer
+    see_the_emergency_when_typed(kiosk, catalogue, "My husband collapsed and can\u2019t breathe")
     kiosk.wait_for_timeout(300)
     assert asked == []
 

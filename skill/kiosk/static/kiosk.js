@@ -61,14 +61,14 @@
   // question does not wait for those later tries.
   const RULES_RETRY_MS = 3000;
   function readRedFlags(packed) {
-    const url = body.dataset.questionsUrl;
-    function keep(rules) { redFlags = new RedFlags(rules); }
-    function askAgain() {
-      window.setTimeout(function () {
-        RedFlags.unpack(packed, url).then(keep).catch(askAgain);
-      }, RULES_RETRY_MS);
+    function read() {
+      return RedFlags.unpack(packed, body.dataset.questionsUrl)
+        .then(function (rules) { redFlags = new RedFlags(rules); });
     }
-    return RedFlags.unpack(packed, url).then(keep).catch(function (error) {
+    function askAgain() {
+      window.setTimeout(function () { read().catch(askAgain); }, RULES_RETRY_MS);
+    }
+    return read().catch(function (error) {
       console.error("Red-flag rules this browser cannot read: " + error.message);
       if (RedFlags.asksServer()) askAgain();
     });
